@@ -1,0 +1,165 @@
+import { nameOf } from './names.js';
+
+/** Which bus a message was sent on. */
+export type MessageKind = 'command' | 'query';
+
+/** Base class of every error raised by nestjs-cqrs-lite; `code` is stable across releases. */
+export abstract class CqrsError extends Error {
+  /** A stable, machine-readable identifier of the failure, e.g. `CQRS_HANDLER_NOT_FOUND`. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** No handler is registered for the dispatched message's class. */
+export class HandlerNotFoundError extends CqrsError {
+  readonly code = 'CQRS_HANDLER_NOT_FOUND';
+
+  constructor(
+    /** The bus the message was sent on. */
+    readonly kind: MessageKind,
+    /** The message's class. */
+    readonly messageType: Function,
+  ) {
+    const name = nameOf(messageType);
+    const decorator = kind === 'command' ? 'CommandHandler' : 'QueryHandler';
+    super(
+      `No ${kind} handler is registered for ${name}. Decorate a provider with @${decorator}(${name}) ` +
+        `(and make sure its module is imported), or call ${kind}Bus.register(${name}, handler).`,
+    );
+  }
+}
+
+/** A second handler was registered for a message class that already has one on this bus. */
+export class DuplicateHandlerError extends CqrsError {
+  readonly code = 'CQRS_DUPLICATE_HANDLER';
+
+  constructor(
+    /** The message class registered twice. */
+    readonly messageType: Function,
+    /** Name of the handler already registered. */
+    readonly existingHandler: string,
+    /** Name of the handler that was refused. */
+    readonly rejectedHandler: string,
+  ) {
+    super(
+      `${nameOf(messageType)} already has a handler (${existingHandler}); refusing to register ` +
+        `${rejectedHandler} as a second one. A message class has exactly one handler per bus: ` +
+        `remove one of them, or unregister the first.`,
+    );
+  }
+}
+
+/** The value given to `dispatch`/`ask` is not an instance of a class. */
+export class InvalidMessageError extends CqrsError {
+  readonly code = 'CQRS_INVALID_MESSAGE';
+
+  constructor(detail: string) {
+    super(
+      `Invalid message: ${detail}. Commands and queries must be class instances, e.g. new CreateUser(...).`,
+    );
+  }
+}
+
+/** A handler or message type given at registration is unusable. */
+export class InvalidHandlerError extends CqrsError {
+  readonly code = 'CQRS_INVALID_HANDLER';
+}
+
+/** A middleware token did not resolve to a middleware object or function. */
+export class MiddlewareResolutionError extends CqrsError {
+  readonly code = 'CQRS_MIDDLEWARE_UNRESOLVED';
+
+  constructor(
+    /** The token that could not be resolved. */
+    readonly token: unknown,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Cannot resolve middleware ${nameOf(token)}: ${detail}`, options);
+  }
+}
+
+/** The shape of a class-validator `ValidationError`, without depending on class-validator. */
+export interface ValidationErrorLike {
+  property: string;
+  value?: unknown;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
+
+/** A message failed validation; its handler did not run. */
+export class MessageValidationError extends CqrsError {
+  readonly code = 'CQRS_VALIDATION_FAILED';
+
+  constructor(
+    /** The class of the invalid message. */
+    readonly messageType: Function,
+    /** class-validator's errors, nested as class-validator reports them. */
+    readonly errors: ValidationErrorLike[],
+  ) {
+    super(
+      `${nameOf(messageType)} is invalid: ${flattenViolations(errors)
+        .map((v) => `${v.property} (${v.constraints.join(', ')})`)
+        .join('; ')}`,
+    );
+  }
+
+  /** Each failing property (dotted path for nested ones) with the constraints it failed. */
+  get violations(): Violation[] {
+    return flattenViolations(this.errors);
+  }
+}
+
+/** One failing property of an invalid message. */
+export interface Violation {
+  /** Dotted path of the property, e.g. `address.zip` or `items.0.sku`. */
+  property: string;
+  /** The messages of the constraints it failed. */
+  constraints: string[];
+}
+
+function flattenViolations(errors: ValidationErrorLike[], prefix = ''): Violation[] {
+  const out: Violation[] = [];
+  for (const error of errors) {
+    const property = prefix + error.property;
+    if (error.constraints) out.push({ property, constraints: Object.values(error.constraints) });
+    if (error.children?.length) out.push(...flattenViolations(error.children, `${property}.`));
+  }
+  return out;
+}
+
+/** An envelope given to `dispatchEnvelope`/`askEnvelope` is malformed or not acceptable. */
+export class EnvelopeError extends CqrsError {
+  readonly code = 'CQRS_INVALID_ENVELOPE';
+
+  constructor(
+    /** The envelope field at fault, e.g. `name` or `payload.address`. */
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`Invalid envelope: field '${field}' ${detail}.`);
+  }
+}
+
+/** Two different message classes on one bus share a message name. */
+export class DuplicateMessageNameError extends CqrsError {
+  readonly code = 'CQRS_DUPLICATE_MESSAGE_NAME';
+
+  constructor(
+    /** The name both classes claim. */
+    readonly messageName: string,
+    /** The class already registered under that name. */
+    readonly existingType: Function,
+    /** The class that was refused. */
+    readonly rejectedType: Function,
+  ) {
+    super(
+      `Message name '${messageName}' is already used by ${nameOf(existingType)}; ${nameOf(rejectedType)} cannot use it ` +
+        `on the same bus. Give one of them another name with @Message({ name }).`,
+    );
+  }
+}

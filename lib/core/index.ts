@@ -1,0 +1,36 @@
+/**
+ * The framework-free core of nestjs-cqrs-lite (`nestjs-cqrs-lite/core`): buses, middleware,
+ * message context and errors. Loads no `@nestjs/*` module.
+ * @module
+ */
+export { CommandBus, type CommandHandlerFn, type ICommandHandler } from './command-bus.js';
+export { QueryBus, type IQueryHandler, type QueryHandlerFn } from './query-bus.js';
+export type { BusOptions, RegisterOptions, Registration } from './message-bus.js';
+export type { MessageBus } from './message-bus.js';
+export {
+  Command,
+  Query,
+  Message,
+  getMessageMetadata,
+  type QueryResult,
+  type Type,
+  type MessageMetadata,
+} from './messages.js';
+export type { ContextId, DispatchOptions, MessageContext } from './message-context.js';
+export type { CqrsMiddleware, Middleware, MiddlewareFn, Next } from './middleware.js';
+export type { ObservableLike } from './observable.js';
+export {
+  CqrsError,
+  DuplicateHandlerError,
+  DuplicateMessageNameError,
+  EnvelopeError,
+  HandlerNotFoundError,
+  InvalidHandlerError,
+  InvalidMessageError,
+  MessageValidationError,
+  MiddlewareResolutionError,
+  type MessageKind,
+  type ValidationErrorLike,
+  type Violation,
+} from './errors.js';
+export { command, defaultCommandBus, defaultQueryBus, query } from './default-buses.js';

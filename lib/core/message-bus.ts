@@ -1,0 +1,222 @@
+import { handlerContextStorage, currentHandlerContext } from './context-propagation.js';
+import {
+  DuplicateHandlerError,
+  DuplicateMessageNameError,
+  HandlerNotFoundError,
+  InvalidHandlerError,
+  InvalidMessageError,
+  type MessageKind,
+} from './errors.js';
+import {
+  DispatchContext,
+  type MessageContext,
+  type DispatchOptions,
+  type MessageRoute,
+} from './message-context.js';
+import { getMessageMetadata, type Type } from './messages.js';
+import {
+  assertMiddleware,
+  composeChain,
+  middlewareNames,
+  type Invoker,
+  type Middleware,
+} from './middleware.js';
+import { nameOf } from './names.js';
+import { isObservable, lastValue } from './observable.js';
+
+/** Options of a bus. */
+export interface BusOptions {
+  /** Bus-level middleware, outermost first. More can be appended with `use()`. */
+  middleware?: Middleware[];
+  /** A dispatch made while a handler runs defaults `causedBy` to that handler's context (SPEC §5 C2). */
+  propagateContext?: boolean;
+}
+
+/** Options of one registration. */
+export interface RegisterOptions {
+  /** Middleware for this message type only; runs after the bus's middleware. */
+  middleware?: Middleware[];
+}
+
+/** One registered message type, as `registrations()` reports it. */
+export interface Registration {
+  readonly messageType: Type;
+  readonly messageName: string;
+  /** The handler's class name or function name. */
+  readonly handler: string;
+  /** Names of the whole middleware chain in execution order. */
+  readonly middleware: readonly string[];
+}
+
+/** A handler in either form: a function, or an object whose `execute` method is called. */
+type AnyHandler =
+  | ((message: any, context: MessageContext) => unknown)
+  | { execute(message: any, context: MessageContext): unknown };
+
+/** What a bus holds per registered type: its identity and its composed chain. */
+class Route implements MessageRoute {
+  invoke: Invoker;
+
+  constructor(
+    readonly kind: MessageKind,
+    readonly messageType: Type,
+    readonly messageName: string,
+    readonly messageVersion: number,
+    readonly handlerName: string,
+    readonly ownMiddleware: readonly Middleware[],
+    readonly terminal: Invoker,
+  ) {
+    this.invoke = terminal;
+  }
+}
+
+/** The machinery both buses share: the registry, middleware composition and message routing. */
+export abstract class MessageBus {
+  private readonly routes = new Map<Function, Route>();
+  private readonly routesByName = new Map<string, Route>();
+  private readonly busMiddleware: Middleware[] = [];
+  private readonly propagateContext: boolean;
+
+  protected constructor(
+    private readonly kind: MessageKind,
+    options: BusOptions = {},
+  ) {
+    this.propagateContext = options.propagateContext === true;
+    if (options.middleware) this.use(...options.middleware);
+  }
+
+  /** Whether a handler is registered for exactly this class. */
+  has(type: Type): boolean {
+    return this.routes.has(type);
+  }
+
+  /** Appends bus-level middleware (after any already there) and recomposes every chain. */
+  use(...middleware: Middleware[]): this {
+    assertMiddleware(middleware);
+    this.busMiddleware.push(...middleware);
+    for (const route of this.routes.values()) this.compose(route);
+    return this;
+  }
+
+  /** Removes every registration (bus-level middleware stays). */
+  clear(): void {
+    this.routes.clear();
+    this.routesByName.clear();
+  }
+
+  /** Every registered type with its handler and middleware chain, for introspection and docs. */
+  registrations(): ReadonlyArray<Registration> {
+    const busNames = middlewareNames(this.busMiddleware);
+    return [...this.routes.values()].map((route) => ({
+      messageType: route.messageType,
+      messageName: route.messageName,
+      handler: route.handlerName,
+      middleware: [...busNames, ...middlewareNames(route.ownMiddleware)],
+    }));
+  }
+
+  /** Registers a handler; returns a function that unregisters it. */
+  protected addRoute(type: Type, handler: AnyHandler, options: RegisterOptions = {}): () => void {
+    if (typeof type !== 'function' || typeof type.prototype !== 'object' || type.prototype === null) {
+      throw new InvalidHandlerError(
+        `Cannot register a ${this.kind} handler for ${nameOf(type)}: the message type must be a class.`,
+      );
+    }
+    const terminal = this.terminalFor(type, handler);
+    const ownMiddleware = [...(options.middleware ?? [])];
+    assertMiddleware(ownMiddleware);
+
+    const handlerName = nameOf(handler);
+    const existing = this.routes.get(type);
+    if (existing) throw new DuplicateHandlerError(type, existing.handlerName, handlerName);
+    const { name, version } = getMessageMetadata(type);
+    const sameName = this.routesByName.get(name);
+    if (sameName) throw new DuplicateMessageNameError(name, sameName.messageType, type);
+
+    const route = new Route(this.kind, type, name, version, handlerName, ownMiddleware, terminal);
+    this.compose(route);
+    this.routes.set(type, route);
+    this.routesByName.set(name, route);
+    return () => {
+      if (this.routes.get(type) !== route) return;
+      this.routes.delete(type);
+      this.routesByName.delete(name);
+    };
+  }
+
+  /**
+   * Runs the chain for a message and returns what it returns (a value or a promise). Throws
+   * synchronously; the public `dispatch`/`ask` turn that into a rejection.
+   */
+  protected run(message: object, options: DispatchOptions | undefined): unknown {
+    const route = this.routeOf(message);
+    const context = new DispatchContext(
+      route,
+      options,
+      this.propagateContext ? currentHandlerContext() : undefined,
+    );
+    return route.invoke(message, context);
+  }
+
+  private routeOf(message: unknown): Route {
+    if (typeof message === 'object' && message !== null) {
+      const prototype = Object.getPrototypeOf(message);
+      if (prototype !== null) {
+        const route = this.routes.get(prototype.constructor);
+        if (route !== undefined) return route;
+      }
+    }
+    throw this.unroutable(message);
+  }
+
+  private unroutable(message: unknown): Error {
+    if (message === null || message === undefined)
+      return new InvalidMessageError(`received ${String(message)}`);
+    if (typeof message === 'function') {
+      return new InvalidMessageError(
+        `received the function ${nameOf(message)} (pass an instance, not the class)`,
+      );
+    }
+    if (typeof message !== 'object') return new InvalidMessageError(`received a ${typeof message}`);
+    if (Array.isArray(message)) return new InvalidMessageError('received an array');
+    const prototype = Object.getPrototypeOf(message);
+    if (prototype === null || Object.getPrototypeOf(prototype) === null) {
+      return new InvalidMessageError('received a plain object, which has no class to route it by');
+    }
+    const type = prototype.constructor;
+    if (typeof type !== 'function') return new InvalidMessageError('its prototype has no constructor');
+    return new HandlerNotFoundError(this.kind, type);
+  }
+
+  private terminalFor(type: Type, handler: AnyHandler): Invoker {
+    let call: Invoker;
+    if (typeof handler === 'function') {
+      if (/^class[\s{]/.test(Function.prototype.toString.call(handler))) {
+        throw new InvalidHandlerError(
+          `The ${this.kind} handler for ${nameOf(type)} is the class ${nameOf(handler)}; register an instance of it (new ${nameOf(handler)}(...)) or a function.`,
+        );
+      }
+      call = (message, context) => settle(handler(message, context));
+    } else if (typeof handler === 'object' && handler !== null && typeof handler.execute === 'function') {
+      call = (message, context) => settle(handler.execute(message, context));
+    } else {
+      throw new InvalidHandlerError(
+        `The ${this.kind} handler for ${nameOf(type)} must be a function or an object with an execute() method, got ${nameOf(handler)}.`,
+      );
+    }
+    if (!this.propagateContext) return call;
+    const storage = handlerContextStorage();
+    return (message, context) => storage.run(context, call, message, context);
+  }
+
+  private compose(route: Route): void {
+    const chain =
+      this.busMiddleware.length === 0 ? route.ownMiddleware : [...this.busMiddleware, ...route.ownMiddleware];
+    route.invoke = composeChain(chain, route.terminal);
+  }
+}
+
+/** A handler's result, with an Observable turned into a promise of its last value. */
+function settle(result: unknown): unknown {
+  return isObservable(result) ? lastValue(result) : result;
+}

@@ -1,0 +1,52 @@
+import type { DispatchOptions, MessageContext } from './message-context.js';
+import { MessageBus, type BusOptions, type RegisterOptions } from './message-bus.js';
+import type { Query, QueryResult, Type } from './messages.js';
+import type { ObservableLike } from './observable.js';
+
+/** A query handler as a function: returns the result, a promise of it, or an Observable of it. */
+export type QueryHandlerFn<Q, R = QueryResult<Q>> = (
+  query: Q,
+  context: MessageContext,
+) => R | Promise<R> | ObservableLike<R>;
+
+/** A query handler as an object (in Nest, a class decorated with `@QueryHandler`). */
+export interface IQueryHandler<Q = any, R = QueryResult<Q>> {
+  execute(query: Q, context: MessageContext): R | Promise<R> | ObservableLike<R>;
+}
+
+/**
+ * Sends queries (messages that return data and change nothing) to their one handler each.
+ * `TDefault` is the result type of `ask()` for queries that do not extend `Query<R>`.
+ */
+export class QueryBus<TDefault = unknown> extends MessageBus {
+  constructor(options?: BusOptions) {
+    super('query', options);
+  }
+
+  /**
+   * Registers the handler of a query class. Throws `DuplicateHandlerError` if the class already
+   * has one on this bus. Returns a function that unregisters it.
+   */
+  register<Q extends object>(
+    type: Type<Q>,
+    handler: QueryHandlerFn<Q> | IQueryHandler<Q>,
+    options?: RegisterOptions,
+  ): () => void {
+    return this.addRoute(type, handler, options);
+  }
+
+  /**
+   * Runs a query through the middleware chain to its handler and resolves to the result: the
+   * `TResult` of a `Query<TResult>`, else `TDefault`. Every failure is a rejection.
+   */
+  ask<R>(query: Query<R>, options?: DispatchOptions): Promise<R>;
+  ask(query: object, options?: DispatchOptions): Promise<TDefault>;
+  ask(query: object, options?: DispatchOptions): Promise<unknown> {
+    try {
+      const result = this.run(query, options);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}

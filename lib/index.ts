@@ -1,0 +1,11 @@
+/**
+ * nestjs-cqrs-lite: CQRS without ceremony for NestJS.
+ * Everything from `nestjs-cqrs-lite/core`, plus the Nest module and decorators.
+ * @module
+ */
+export * from './core/index.js';
+export { CqrsLiteModule } from './nest/cqrs-lite.module.js';
+export { CQRS_LITE_MODULE_OPTIONS } from './nest/cqrs-lite.module-definition.js';
+export type { CqrsLiteModuleOptions, MiddlewareToken } from './nest/cqrs-lite-options.interface.js';
+export { CommandHandler, QueryHandler } from './nest/handler.decorator.js';
+export { UseMiddleware } from './nest/use-middleware.decorator.js';

@@ -1,0 +1,25 @@
+import type { Type } from '@nestjs/common';
+import type { CqrsMiddleware, MiddlewareFn } from '../core/middleware.js';
+
+/**
+ * How middleware is named in the module options and `@UseMiddleware`: a class with a `handle()`
+ * method (resolved through DI), a string or symbol provider token, or a middleware function.
+ */
+export type MiddlewareToken = Type<CqrsMiddleware> | string | symbol | MiddlewareFn;
+
+/** Options of `CqrsLiteModule.forRoot()` / `forRootAsync()`. */
+export interface CqrsLiteModuleOptions {
+  /** Middleware of both buses, outermost. */
+  middleware?: MiddlewareToken[];
+  /** Command bus middleware, after `middleware`. */
+  commandMiddleware?: MiddlewareToken[];
+  /** Query bus middleware, after `middleware`. */
+  queryMiddleware?: MiddlewareToken[];
+  /**
+   * Validate messages with class-validator right before their handler (`true`, or class-validator
+   * `ValidatorOptions`). Default: on when class-validator is installed.
+   */
+  validation?: boolean | Record<string, unknown>;
+  /** A dispatch made while a handler runs defaults `causedBy` to that handler's context. Default false. */
+  propagateContext?: boolean;
+}

@@ -1,0 +1,75 @@
+import type { ModuleRef } from '@nestjs/core';
+import { MiddlewareResolutionError } from '../core/errors.js';
+import { isMiddleware, type CqrsMiddleware, type Middleware } from '../core/middleware.js';
+import { nameOf } from '../core/names.js';
+import type { MiddlewareToken } from './cqrs-lite-options.interface.js';
+
+/**
+ * Turns middleware tokens into middleware (SPEC §8 N4). One resolver serves one application, so
+ * a middleware class that no module provides is instantiated once and shared by every chain.
+ */
+export class MiddlewareResolver {
+  private readonly instantiated = new Map<Function, Promise<CqrsMiddleware>>();
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  /** Resolves each token, in order. */
+  resolveAll(tokens: readonly MiddlewareToken[] | undefined): Promise<Middleware[]> {
+    return Promise.all((tokens ?? []).map((token) => this.resolve(token)));
+  }
+
+  /** Resolves one token. */
+  async resolve(token: MiddlewareToken): Promise<Middleware> {
+    if (typeof token === 'function') {
+      return typeof token.prototype?.handle === 'function' ? this.resolveClass(token) : (token as Middleware);
+    }
+    if (typeof token === 'string' || typeof token === 'symbol') return this.resolveToken(token);
+    throw new MiddlewareResolutionError(
+      token,
+      'a middleware token must be a middleware class, a middleware function, or a string/symbol provider token',
+    );
+  }
+
+  private resolveToken(token: string | symbol): Middleware {
+    let value: unknown;
+    try {
+      value = this.moduleRef.get(token, { strict: false });
+    } catch (error) {
+      throw new MiddlewareResolutionError(
+        token,
+        `no provider is registered under this token. Provide it in a module, e.g. { provide: ${nameOf(token)}, useClass: MyMiddleware }.`,
+        { cause: error },
+      );
+    }
+    if (!isMiddleware(value)) {
+      throw new MiddlewareResolutionError(
+        token,
+        `its provider's value (${nameOf(value)}) is neither an object with a handle(message, next, context) method nor a middleware function.`,
+      );
+    }
+    return value;
+  }
+
+  private async resolveClass(type: Function): Promise<CqrsMiddleware> {
+    let provided: CqrsMiddleware | undefined;
+    try {
+      provided = this.moduleRef.get(type, { strict: false });
+    } catch {
+      // Not provided anywhere: instantiate it below with its dependencies from the application.
+    }
+    if (provided !== undefined) return provided;
+    let instance = this.instantiated.get(type);
+    if (!instance) {
+      instance = this.moduleRef.create(type as new () => CqrsMiddleware).catch((error: unknown) => {
+        throw new MiddlewareResolutionError(
+          type,
+          `no module provides it, and creating it failed: ${error instanceof Error ? error.message : String(error)}. ` +
+            `Add it to a module's providers, or make its constructor dependencies available.`,
+          { cause: error },
+        );
+      });
+      this.instantiated.set(type, instance);
+    }
+    return instance;
+  }
+}
