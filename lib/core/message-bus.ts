@@ -117,9 +117,14 @@ export abstract class MessageBus {
 
   /** Registers a handler; returns a function that unregisters it. */
   protected addRoute(type: Type, handler: AnyHandler, options: RegisterOptions = {}): () => void {
-    if (typeof type !== 'function' || typeof type.prototype !== 'object' || type.prototype === null) {
+    if (
+      typeof type !== 'function' ||
+      typeof type.prototype !== 'object' ||
+      type.prototype === null ||
+      type === Object
+    ) {
       throw new InvalidHandlerError(
-        `Cannot register a ${this.kind} handler for ${nameOf(type)}: the message type must be a class.`,
+        `Cannot register a ${this.kind} handler for ${nameOf(type)}: the message type must be a class of your own.`,
       );
     }
     const terminal = this.terminalFor(type, handler);
