@@ -9,3 +9,6 @@ export { CQRS_LITE_MODULE_OPTIONS } from './nest/cqrs-lite.module-definition.js'
 export type { CqrsLiteModuleOptions, MiddlewareToken } from './nest/cqrs-lite-options.interface.js';
 export { CommandHandler, QueryHandler } from './nest/handler.decorator.js';
 export { UseMiddleware } from './nest/use-middleware.decorator.js';
+export { CqrsExceptionFilter, type ValidationErrorResponse } from './validation/cqrs-exception.filter.js';
+export { ValidationMiddleware, validationMiddleware } from './validation/validation.middleware.js';
+export type { ValidatorOptions } from './validation/validator-options.interface.js';

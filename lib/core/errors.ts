@@ -125,7 +125,8 @@ export interface Violation {
 function flattenViolations(errors: ValidationErrorLike[], prefix = ''): Violation[] {
   const out: Violation[] = [];
   for (const error of errors) {
-    const property = prefix + error.property;
+    // class-validator reports a failure of the whole object with no property name.
+    const property = error.property ? prefix + error.property : prefix.slice(0, -1) || '(message)';
     if (error.constraints) out.push({ property, constraints: Object.values(error.constraints) });
     if (error.children?.length) out.push(...flattenViolations(error.children, `${property}.`));
   }

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { CqrsMiddleware, MiddlewareFn } from '../core/middleware.js';
+import type { ValidatorOptions } from '../validation/validator-options.interface.js';
 
 /**
  * How middleware is named in the module options and `@UseMiddleware`: a class with a `handle()`
@@ -19,7 +20,7 @@ export interface CqrsLiteModuleOptions {
    * Validate messages with class-validator right before their handler (`true`, or class-validator
    * `ValidatorOptions`). Default: on when class-validator is installed.
    */
-  validation?: boolean | Record<string, unknown>;
+  validation?: boolean | ValidatorOptions;
   /** A dispatch made while a handler runs defaults `causedBy` to that handler's context. Default false. */
   propagateContext?: boolean;
 }

@@ -10,6 +10,8 @@ import { CQRS_LITE_MODULE_OPTIONS } from './cqrs-lite.module-definition.js';
 import { HandlerMetadataAccessor } from './handler-metadata.accessor.js';
 import type { HandlerMetadata } from './handler.decorator.js';
 import { MiddlewareResolver } from './middleware-resolver.js';
+import { isClassValidatorInstalled } from '../validation/class-validator.loader.js';
+import { ValidationMiddleware } from '../validation/validation.middleware.js';
 
 type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 type ExecutableHandler = { execute(message: object, context: MessageContext): unknown };
@@ -40,6 +42,7 @@ export class CqrsLiteExplorer implements OnModuleInit {
     ]);
     this.commandBus.use(...shared, ...commandOnly);
     this.queryBus.use(...shared, ...queryOnly);
+    const validation = this.createValidation();
 
     const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
@@ -51,12 +54,27 @@ export class CqrsLiteExplorer implements OnModuleInit {
       const identity = isStatic ? wrapper.instance : wrapper.token;
       if (seen.has(identity)) continue;
       seen.add(identity);
-      const middleware = await resolver.resolveAll(this.metadata.middlewareOf(handlerClass));
+      // Unprovided middleware classes get their dependencies from the handler's own module.
+      const hostRef = wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
+      const middleware = await resolver.resolveAll(this.metadata.middlewareOf(handlerClass), hostRef);
+      // Validation goes last, right before the handler, and only where there is something to check.
+      if (validation?.hasConstraints(metadata.messageType)) middleware.push(validation);
       const handler = isStatic
         ? this.staticHandler(handlerClass, wrapper.instance, metadata)
         : this.scopedHandler(handlerClass, wrapper.token, metadata);
       this.register(metadata, handler, middleware);
     }
+  }
+
+  /** The `validation` option: off, on with options, or (by default) on when class-validator is installed. */
+  private createValidation(): ValidationMiddleware | undefined {
+    const { validation } = this.options;
+    if (validation === false) return undefined;
+    if (validation === undefined || validation === true) {
+      if (validation === undefined && !isClassValidatorInstalled()) return undefined;
+      return new ValidationMiddleware();
+    }
+    return new ValidationMiddleware(validation);
   }
 
   private register(

@@ -5,23 +5,30 @@ import { nameOf } from '../core/names.js';
 import type { MiddlewareToken } from './cqrs-lite-options.interface.js';
 
 /**
- * Turns middleware tokens into middleware (SPEC §8 N4). One resolver serves one application, so
- * a middleware class that no module provides is instantiated once and shared by every chain.
+ * Turns middleware tokens into middleware (SPEC §8 N4). One resolver serves one application. A
+ * middleware class that no module provides is instantiated, like a Nest guard named in
+ * `@UseGuards`, in the module where it is named (the handler's module for `@UseMiddleware`, this
+ * module for the module options), so its dependencies come from there; once per module.
  */
 export class MiddlewareResolver {
-  private readonly instantiated = new Map<Function, Promise<CqrsMiddleware>>();
+  private readonly instantiated = new Map<ModuleRef, Map<Function, Promise<CqrsMiddleware>>>();
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
-  /** Resolves each token, in order. */
-  resolveAll(tokens: readonly MiddlewareToken[] | undefined): Promise<Middleware[]> {
-    return Promise.all((tokens ?? []).map((token) => this.resolve(token)));
+  /** Resolves each token, in order; unprovided classes are instantiated in `scope`. */
+  resolveAll(
+    tokens: readonly MiddlewareToken[] | undefined,
+    scope: ModuleRef = this.moduleRef,
+  ): Promise<Middleware[]> {
+    return Promise.all((tokens ?? []).map((token) => this.resolve(token, scope)));
   }
 
-  /** Resolves one token. */
-  async resolve(token: MiddlewareToken): Promise<Middleware> {
+  /** Resolves one token; an unprovided class is instantiated in `scope`. */
+  async resolve(token: MiddlewareToken, scope: ModuleRef = this.moduleRef): Promise<Middleware> {
     if (typeof token === 'function') {
-      return typeof token.prototype?.handle === 'function' ? this.resolveClass(token) : (token as Middleware);
+      return typeof token.prototype?.handle === 'function'
+        ? this.resolveClass(token, scope)
+        : (token as Middleware);
     }
     if (typeof token === 'string' || typeof token === 'symbol') return this.resolveToken(token);
     throw new MiddlewareResolutionError(
@@ -50,7 +57,7 @@ export class MiddlewareResolver {
     return value;
   }
 
-  private async resolveClass(type: Function): Promise<CqrsMiddleware> {
+  private async resolveClass(type: Function, scope: ModuleRef): Promise<CqrsMiddleware> {
     let provided: CqrsMiddleware | undefined;
     try {
       provided = this.moduleRef.get(type, { strict: false });
@@ -58,9 +65,11 @@ export class MiddlewareResolver {
       // Not provided anywhere: instantiate it below with its dependencies from the application.
     }
     if (provided !== undefined) return provided;
-    let instance = this.instantiated.get(type);
+    let created = this.instantiated.get(scope);
+    if (!created) this.instantiated.set(scope, (created = new Map()));
+    let instance = created.get(type);
     if (!instance) {
-      instance = this.moduleRef.create(type as new () => CqrsMiddleware).catch((error: unknown) => {
+      instance = scope.create(type as new () => CqrsMiddleware).catch((error: unknown) => {
         throw new MiddlewareResolutionError(
           type,
           `no module provides it, and creating it failed: ${error instanceof Error ? error.message : String(error)}. ` +
@@ -68,7 +77,7 @@ export class MiddlewareResolver {
           { cause: error },
         );
       });
-      this.instantiated.set(type, instance);
+      created.set(type, instance);
     }
     return instance;
   }
