@@ -37,14 +37,32 @@ export class CommandBus extends MessageBus {
    */
   dispatch(command: object, options?: DispatchOptions): Promise<void> {
     try {
-      const result = this.run(command, options);
-      if (result instanceof Promise) return result.then(toVoid);
-      if (isThenable(result)) return Promise.resolve(result).then(toVoid);
-      return DONE;
+      return completion(this.run(command, options));
     } catch (error) {
       return Promise.reject(error);
     }
   }
+
+  /**
+   * Dispatches a command received as an envelope (untrusted parsed JSON, SPEC §10): only names
+   * registered on this bus are accepted, and the handler sees the envelope's id, correlation,
+   * causation, timestamp and headers (`options.headers` are added and win). Anything malformed
+   * rejects with `EnvelopeError` and the handler does not run.
+   */
+  dispatchEnvelope(envelope: unknown, options?: DispatchOptions): Promise<void> {
+    try {
+      return completion(this.runEnvelope(envelope, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+/** A promise that settles when the chain's result does, with `undefined` (B4). */
+function completion(result: unknown): Promise<void> {
+  if (result instanceof Promise) return result.then(toVoid);
+  if (isThenable(result)) return Promise.resolve(result).then(toVoid);
+  return DONE;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -19,6 +19,7 @@ export {
 export type { ContextId, DispatchOptions, MessageContext } from './message-context.js';
 export type { CqrsMiddleware, Middleware, MiddlewareFn, Next } from './middleware.js';
 export type { ObservableLike } from './observable.js';
+export type { Envelope } from './envelope.js';
 export {
   CqrsError,
   DuplicateHandlerError,

@@ -7,10 +7,12 @@ import {
   InvalidMessageError,
   type MessageKind,
 } from './errors.js';
+import { createEnvelope, openEnvelope, type Envelope } from './envelope.js';
 import {
+  ContinuedContext,
   DispatchContext,
-  type MessageContext,
   type DispatchOptions,
+  type MessageContext,
   type MessageRoute,
 } from './message-context.js';
 import { getMessageMetadata, type Type } from './messages.js';
@@ -161,6 +163,24 @@ export abstract class MessageBus {
       this.propagateContext ? currentHandlerContext() : undefined,
     );
     return route.invoke(message, context);
+  }
+
+  /**
+   * Wraps a message in a JSON-safe envelope for another process (SPEC §10). The message's class
+   * need not be registered on this bus; the receiving bus decides what it accepts.
+   */
+  toEnvelope(message: object, options?: DispatchOptions): Envelope {
+    return createEnvelope(this.kind, message, options);
+  }
+
+  /**
+   * Checks an untrusted envelope, rebuilds its message as an instance of the class registered
+   * under its name, and runs it with the envelope's identity. Throws like `run`.
+   */
+  protected runEnvelope(envelope: unknown, options: DispatchOptions | undefined): unknown {
+    const opened = openEnvelope(this.kind, envelope, (name) => this.routesByName.get(name), options);
+    const route = opened.target;
+    return route.invoke(opened.message, new ContinuedContext(route, opened.options, opened.origin));
   }
 
   private routeOf(message: unknown): Route {

@@ -119,3 +119,36 @@ export class DispatchContext implements MessageContext {
     return (this.scratch ??= new Map());
   }
 }
+
+/** The identity of a dispatch that started elsewhere, as an envelope carries it. */
+export interface DispatchOrigin {
+  readonly id: string;
+  readonly causationId: string | undefined;
+  readonly timestamp: Date;
+}
+
+/**
+ * The context of a message received in an envelope: it continues the sender's dispatch, so its
+ * id, causation and timestamp are the envelope's rather than new ones.
+ */
+export class ContinuedContext extends DispatchContext {
+  constructor(
+    route: MessageRoute,
+    options: DispatchOptions,
+    private readonly origin: DispatchOrigin,
+  ) {
+    super(route, options);
+  }
+
+  override get id(): string {
+    return this.origin.id;
+  }
+
+  override get causationId(): string | undefined {
+    return this.origin.causationId;
+  }
+
+  override get timestamp(): Date {
+    return this.origin.timestamp;
+  }
+}

@@ -49,4 +49,19 @@ export class QueryBus<TDefault = unknown> extends MessageBus {
       return Promise.reject(error);
     }
   }
+
+  /**
+   * Asks a query received as an envelope (untrusted parsed JSON, SPEC §10): only names registered
+   * on this bus are accepted, and the handler sees the envelope's id, correlation, causation,
+   * timestamp and headers (`options.headers` are added and win). Anything malformed rejects with
+   * `EnvelopeError` and the handler does not run.
+   */
+  askEnvelope<R = TDefault>(envelope: unknown, options?: DispatchOptions): Promise<R> {
+    try {
+      const result = this.runEnvelope(envelope, options);
+      return (result instanceof Promise ? result : Promise.resolve(result)) as Promise<R>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 }

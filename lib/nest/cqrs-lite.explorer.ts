@@ -10,7 +10,7 @@ import { CQRS_LITE_MODULE_OPTIONS } from './cqrs-lite.module-definition.js';
 import { HandlerMetadataAccessor } from './handler-metadata.accessor.js';
 import type { HandlerMetadata } from './handler.decorator.js';
 import { MiddlewareResolver } from './middleware-resolver.js';
-import { isClassValidatorInstalled } from '../validation/class-validator.loader.js';
+import { isClassValidatorInstalled } from '../validation/class-validator.js';
 import { ValidationMiddleware } from '../validation/validation.middleware.js';
 
 type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];

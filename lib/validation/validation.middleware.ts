@@ -1,7 +1,7 @@
 import { MessageValidationError } from '../core/errors.js';
 import type { MessageContext } from '../core/message-context.js';
 import type { CqrsMiddleware, Next } from '../core/middleware.js';
-import { loadClassValidator } from './class-validator.loader.js';
+import { classValidator } from './class-validator.js';
 import type { ValidatorOptions } from './validator-options.interface.js';
 
 /** How a message class is validated, decided once per class. */
@@ -23,7 +23,7 @@ export class ValidationMiddleware implements CqrsMiddleware {
   private readonly plans = new WeakMap<Function, Plan>();
 
   constructor(private readonly options: ValidatorOptions = {}) {
-    loadClassValidator();
+    classValidator();
   }
 
   /** Whether instances of `type` have anything to validate (cached per class). */
@@ -37,12 +37,12 @@ export class ValidationMiddleware implements CqrsMiddleware {
       case Plan.Skip:
         return next();
       case Plan.Sync: {
-        const errors = loadClassValidator().validateSync(message, this.options);
+        const errors = classValidator().validateSync(message, this.options);
         if (errors.length > 0) throw new MessageValidationError(type, errors);
         return next();
       }
       case Plan.Async:
-        return loadClassValidator()
+        return classValidator()
           .validate(message, this.options)
           .then((errors) => {
             if (errors.length > 0) throw new MessageValidationError(type, errors);
@@ -63,7 +63,7 @@ export class ValidationMiddleware implements CqrsMiddleware {
 
 /** Looks at the constraints that apply under these options (groups included), as class-validator will. */
 function decidePlan(type: Function, options: ValidatorOptions): Plan {
-  const storage = loadClassValidator().getMetadataStorage();
+  const storage = classValidator().getMetadataStorage();
   const metadata = storage.getTargetValidationMetadatas(
     type,
     '',
