@@ -1,0 +1,163 @@
+/**
+ * Runs every benchmark group in a process of its own (so that one group's JIT state, heap and
+ * async hooks cannot leak into another), prints the table and writes bench/results.json.
+ * Usage: npm run bench (builds first; the benchmarks import the built package by its name).
+ */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { median } from './harness.js';
+
+const here = (file) => fileURLToPath(new URL(file, import.meta.url));
+
+function runGroup(file, nodeFlags = []) {
+  process.stderr.write(`${file}\n`);
+  const out = execFileSync(process.execPath, [...nodeFlags, here(file)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+const started = Date.now();
+const dispatch = runGroup('dispatch.js');
+const propagate = runGroup('propagate.js');
+const bootstrap = runGroup('bootstrap.js');
+const heap = runGroup('heap.js', ['--expose-gc']);
+
+/** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
+function perMiddleware(cases) {
+  const none = cases['lite standalone'].rounds;
+  const ten = cases['lite + 10 middleware'].rounds;
+  return median(ten.map((t, i) => (t - none[i]) / 10));
+}
+
+const fmt = (n, digits = 0) => n.toFixed(digits);
+const x = (r) => `${r.toFixed(2)}×`;
+const lines = [];
+const row = (...cells) => lines.push(`| ${cells.join(' | ')} |`);
+
+row(
+  'Dispatch (one message, async handler)',
+  'commands ns',
+  'commands × direct',
+  'queries ns',
+  'queries × direct',
+);
+row('---', '---:', '---:', '---:', '---:');
+const names = Object.keys(dispatch.commands);
+for (const name of names) {
+  const c = dispatch.commands[name];
+  const q = dispatch.queries[name] ?? dispatch.queries[name.replace('CommandBus', 'QueryBus')];
+  row(
+    name.replace('CommandBus.execute', 'Command/QueryBus.execute'),
+    fmt(c.ns),
+    x(c.ratio),
+    fmt(q.ns),
+    x(q.ratio),
+  );
+}
+for (const name of ['direct', 'lite standalone', 'lite, propagateContext: true']) {
+  const c = propagate.commands[name];
+  const q = propagate.queries[name];
+  row(`[promise hooks on] ${name}`, fmt(c.ns), x(c.ratio), fmt(q.ns), x(q.ratio));
+}
+const mwCommand = perMiddleware(dispatch.commands);
+const mwQuery = perMiddleware(dispatch.queries);
+row('each pass-through middleware adds (ns)', fmt(mwCommand, 1), '', fmt(mwQuery, 1), '');
+lines.push('');
+row('Bootstrap (create + init + close)', 'nestjs-cqrs-lite ms', '@nestjs/cqrs ms', 'lite / @nestjs/cqrs');
+row('---', '---:', '---:', '---:');
+for (const [count, b] of Object.entries(bootstrap)) {
+  row(`${Number(count).toLocaleString('en-US')} handlers`, fmt(b.liteMs, 1), fmt(b.nestMs, 1), x(b.ratio));
+}
+lines.push('');
+lines.push(
+  `Heap growth over ${heap.dispatches.toLocaleString('en-US')} dispatches through ${heap.middleware} middleware: ` +
+    `${heap.growthBytes.map((b) => `${fmt(b / 1024, 1)} KiB`).join(', ')} (median ${fmt(heap.medianGrowthBytes / 1024, 1)} KiB)`,
+);
+
+const c = dispatch.commands;
+const q = dispatch.queries;
+const module = 'lite module (forRoot defaults)';
+const targets = [
+  ['command dispatch via module ≤ 1.3× direct', c[module].ratio, c[module].ratio <= 1.3, x(c[module].ratio)],
+  [
+    'command dispatch via module ≥ 2× faster than @nestjs/cqrs',
+    c['@nestjs/cqrs CommandBus.execute'].ratio / c[module].ratio,
+    c['@nestjs/cqrs CommandBus.execute'].ratio / c[module].ratio >= 2,
+    `${x(c['@nestjs/cqrs CommandBus.execute'].ratio / c[module].ratio)} faster`,
+  ],
+  ['query ask via module ≤ 1.3× direct', q[module].ratio, q[module].ratio <= 1.3, x(q[module].ratio)],
+  [
+    'query ask via module ≥ 2× faster than @nestjs/cqrs',
+    q['@nestjs/cqrs QueryBus.execute'].ratio / q[module].ratio,
+    q['@nestjs/cqrs QueryBus.execute'].ratio / q[module].ratio >= 2,
+    `${x(q['@nestjs/cqrs QueryBus.execute'].ratio / q[module].ratio)} faster`,
+  ],
+  [
+    'each pass-through middleware ≤ 15 ns',
+    Math.max(mwCommand, mwQuery),
+    Math.max(mwCommand, mwQuery) <= 15,
+    `${fmt(mwCommand, 1)} / ${fmt(mwQuery, 1)} ns`,
+  ],
+  [
+    '3 middleware faster than @nestjs/cqrs with none (commands)',
+    c['lite + 3 middleware'].ratio,
+    c['lite + 3 middleware'].ratio < c['@nestjs/cqrs CommandBus.execute'].ratio,
+    `${x(c['lite + 3 middleware'].ratio)} vs ${x(c['@nestjs/cqrs CommandBus.execute'].ratio)}`,
+  ],
+  [
+    '3 middleware faster than @nestjs/cqrs with none (queries)',
+    q['lite + 3 middleware'].ratio,
+    q['lite + 3 middleware'].ratio < q['@nestjs/cqrs QueryBus.execute'].ratio,
+    `${x(q['lite + 3 middleware'].ratio)} vs ${x(q['@nestjs/cqrs QueryBus.execute'].ratio)}`,
+  ],
+  [
+    'bootstrap with 5,000 handlers ≤ 0.5× @nestjs/cqrs',
+    bootstrap[5000].ratio,
+    bootstrap[5000].ratio <= 0.5,
+    x(bootstrap[5000].ratio),
+  ],
+  [
+    'heap growth over 1,000,000 dispatches < 1 MB',
+    heap.medianGrowthBytes,
+    heap.medianGrowthBytes < 1024 * 1024,
+    `${fmt(heap.medianGrowthBytes / 1024, 1)} KiB`,
+  ],
+];
+lines.push('');
+row('Target', 'measured', 'met');
+row('---', '---:', '---');
+for (const [name, , met, shown] of targets) row(name, shown, met ? 'met' : 'NOT met');
+
+const machine = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  nproc: availableParallelism(),
+  platform: `${process.platform} ${process.arch}`,
+};
+console.log(lines.join('\n'));
+console.log(
+  `\n${machine.nproc} × ${machine.cpu}, Node ${machine.node}; ${fmt((Date.now() - started) / 1000)} s`,
+);
+
+writeFileSync(
+  here('results.json'),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      dispatch,
+      propagate,
+      perMiddlewareNs: { commands: mwCommand, queries: mwQuery },
+      bootstrap,
+      heap,
+      targets: targets.map(([name, value, met]) => ({ name, value, met })),
+    },
+    null,
+    2,
+  )}\n`,
+);
