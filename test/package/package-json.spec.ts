@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertBuilt, packedFiles, repoRoot } from './built-package.js';
+
+interface PackageJson {
+  name: string;
+  type?: string;
+  engines?: Record<string, string>;
+  exports?: Record<string, string | Record<string, string>>;
+  main?: string;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
+
+/** `>=0.14` and `>=0.14.0` are the same range: pad every version in a range to x.y.z. */
+function normalizeRange(range: string): string {
+  return range
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/(\d+(?:\.\d+){0,2})/g, (version) => {
+      const parts = version.split('.');
+      while (parts.length < 3) parts.push('0');
+      return parts.join('.');
+    });
+}
+
+describe('SPEC §1: package.json', () => {
+  it('is named nestjs-cqrs-lite and is ESM only', () => {
+    expect(pkg.name).toBe('nestjs-cqrs-lite');
+    expect(pkg.type).toBe('module');
+  });
+
+  it('requires a Node version with require(esm): ^20.19.0 || >=22.12.0', () => {
+    expect(pkg.engines?.node).toBe('^20.19.0 || >=22.12.0');
+  });
+
+  it.each([
+    ['.', './dist/index.js', './dist/index.d.ts'],
+    ['./core', './dist/core/index.js', './dist/core/index.d.ts'],
+  ])('exports %s with a types condition first and a default condition', (entry, js, types) => {
+    const conditions = pkg.exports?.[entry];
+    expect(typeof conditions).toBe('object');
+    const map = conditions as Record<string, string>;
+    // TypeScript only honours `types` when it comes before `default`.
+    expect(Object.keys(map)).toEqual(['types', 'default']);
+    expect(map.types).toBe(types);
+    expect(map.default).toBe(js);
+    // No separate CommonJS build: one copy of each class (SPEC §1).
+    expect(map).not.toHaveProperty('require');
+  });
+
+  it('gives every JavaScript entry point a types and a default condition', () => {
+    const entries = Object.entries(pkg.exports ?? {}).filter(([entry]) => entry !== './package.json');
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    for (const [entry, conditions] of entries) {
+      expect([entry, typeof conditions === 'object' && Object.keys(conditions)]).toEqual([
+        entry,
+        ['types', 'default'],
+      ]);
+    }
+  });
+
+  it('has the peerDependencies of SPEC §1, with class-validator and class-transformer optional', () => {
+    const peers = Object.fromEntries(
+      Object.entries(pkg.peerDependencies ?? {}).map(([name, range]) => [name, normalizeRange(range)]),
+    );
+    expect(peers).toEqual({
+      '@nestjs/common': '^12.0.0',
+      '@nestjs/core': '^12.0.0',
+      'reflect-metadata': '^0.2.0',
+      rxjs: '^7.8.0',
+      'class-validator': '>=0.14.0',
+      'class-transformer': '^0.5.0',
+    });
+    const optional = Object.entries(pkg.peerDependenciesMeta ?? {})
+      .filter(([, meta]) => meta.optional === true)
+      .map(([name]) => name)
+      .sort();
+    expect(optional).toEqual(['class-transformer', 'class-validator']);
+  });
+});
+
+describe('SPEC §1: the built and packed package', () => {
+  beforeAll(assertBuilt);
+
+  it('has every file the exports map points to', () => {
+    for (const conditions of Object.values(pkg.exports ?? {})) {
+      const targets = typeof conditions === 'string' ? [conditions] : Object.values(conditions);
+      for (const target of targets) expect(existsSync(join(repoRoot, target))).toBe(true);
+    }
+  });
+
+  it('publishes dist/ (JavaScript and declarations) and neither sources nor tests', () => {
+    const files = packedFiles();
+
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/core/index.js',
+        'dist/core/index.d.ts',
+      ]),
+    );
+    expect(
+      files.filter((f) => !f.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/.test(f)),
+    ).toEqual([]);
+    expect(files.some((f) => f.endsWith('.tsbuildinfo'))).toBe(false);
+  });
+});
