@@ -1,0 +1,47 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { CqrsLiteModule } from 'nestjs-cqrs-lite';
+import type { AppConfig } from './config.js';
+import { ConfigModule } from './config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { CorrelationIdMiddleware } from './http/correlation-id.middleware.js';
+import { HealthController } from './http/health.controller.js';
+import { ApiKeyMiddleware } from './middleware/api-key.middleware.js';
+import { BusMiddlewareModule } from './middleware/bus-middleware.module.js';
+import { LoggingMiddleware } from './middleware/logging.middleware.js';
+import { TransactionMiddleware } from './middleware/transaction.middleware.js';
+import { OrdersModule } from './orders/orders.module.js';
+import { UsersModule } from './users/users.module.js';
+
+/**
+ * The application. Every message passes, outermost first:
+ * - both buses: `LoggingMiddleware` (name, correlation id, duration, outcome);
+ * - commands: `ApiKeyMiddleware` (permission check, before any database work), then
+ *   `TransactionMiddleware` (all or nothing);
+ * - then the package's validation (class-validator decorators on the message classes; unknown
+ *   properties, e.g. a misspelt field in an order line, are refused), then the handler.
+ */
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        BusMiddlewareModule,
+        CqrsLiteModule.forRoot({
+          middleware: [LoggingMiddleware],
+          commandMiddleware: [ApiKeyMiddleware, TransactionMiddleware],
+          validation: { whitelist: true, forbidNonWhitelisted: true },
+        }),
+        UsersModule,
+        OrdersModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CorrelationIdMiddleware).forRoutes('*path');
+  }
+}

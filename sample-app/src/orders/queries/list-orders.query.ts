@@ -1,0 +1,17 @@
+import { Query } from 'nestjs-cqrs-lite';
+
+/** One order as the read model lists it. */
+export interface OrderSummary {
+  orderId: string;
+  totalCents: number;
+  status: 'placed' | 'cancelled';
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** Lists a user's orders, oldest first. Fails with `UserNotFoundError` for an unknown user. */
+export class ListOrders extends Query<OrderSummary[]> {
+  constructor(readonly userId: string) {
+    super();
+  }
+}
