@@ -1,4 +1,5 @@
 import { handlerContextStorage, currentHandlerContext } from './context-propagation.js';
+import { mayReadContext } from './context-use.js';
 import {
   DuplicateHandlerError,
   DuplicateMessageNameError,
@@ -58,6 +59,8 @@ type AnyHandler =
 /** What a bus holds per registered type: its identity and its composed chain. */
 class Route implements MessageRoute {
   invoke: Invoker;
+  /** Set when composing: no middleware, no propagation, and a handler that ignores its context. */
+  contextFree = false;
 
   constructor(
     readonly kind: MessageKind,
@@ -67,8 +70,24 @@ class Route implements MessageRoute {
     readonly handlerName: string,
     readonly ownMiddleware: readonly Middleware[],
     readonly terminal: Invoker,
+    /** The handler cannot see its second argument (see `mayReadContext`). */
+    readonly handlerIgnoresContext: boolean,
+    /** A handler object, and its `execute` as registered. */
+    private readonly handlerObject: { execute: Function } | undefined,
+    private readonly registeredExecute: Function | undefined,
   ) {
     this.invoke = terminal;
+  }
+
+  /**
+   * Whether a dispatch can skip building a context because nothing could observe it. A handler
+   * object whose `execute` was replaced since registration (a test spy, say) gets one again.
+   */
+  canSkipContext(): boolean {
+    return (
+      this.contextFree &&
+      (this.handlerObject === undefined || this.handlerObject.execute === this.registeredExecute)
+    );
   }
 }
 
@@ -140,7 +159,19 @@ export abstract class MessageBus {
     const sameName = this.routesByName.get(name);
     if (sameName) throw new DuplicateMessageNameError(name, sameName.messageType, type);
 
-    const route = new Route(this.kind, type, name, version, handlerName, ownMiddleware, terminal);
+    const execute = typeof handler === 'function' ? handler : handler.execute;
+    const route = new Route(
+      this.kind,
+      type,
+      name,
+      version,
+      handlerName,
+      ownMiddleware,
+      terminal,
+      !mayReadContext(execute),
+      typeof handler === 'function' ? undefined : handler,
+      typeof handler === 'function' ? undefined : execute,
+    );
     this.compose(route);
     this.routes.set(type, route);
     this.routesByName.set(name, route);
@@ -157,6 +188,10 @@ export abstract class MessageBus {
    */
   protected run(message: object, options: DispatchOptions | undefined): unknown {
     const route = this.routeOf(message);
+    if (options === undefined && route.canSkipContext()) {
+      // Nothing in this chain can observe a context: skip the clock read and the allocation.
+      return route.invoke(message, undefined as never);
+    }
     const context = new DispatchContext(
       route,
       options,
@@ -238,6 +273,7 @@ export abstract class MessageBus {
     const chain =
       this.busMiddleware.length === 0 ? route.ownMiddleware : [...this.busMiddleware, ...route.ownMiddleware];
     route.invoke = composeChain(chain, route.terminal);
+    route.contextFree = chain.length === 0 && !this.propagateContext && route.handlerIgnoresContext;
   }
 }
 
