@@ -121,3 +121,9 @@ export function createNestCqrsApp(providers) {
   });
   return NestFactory.createApplicationContext(AppModule, { logger: false });
 }
+
+/** An application context with the given providers and no CQRS module (Nest's own bootstrap cost). */
+export function createPlainApp(providers) {
+  const AppModule = rootModule('PlainAppModule', { providers });
+  return NestFactory.createApplicationContext(AppModule, { logger: false });
+}
