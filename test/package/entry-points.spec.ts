@@ -195,3 +195,44 @@ describe('SPEC §1: a consumer project with the packed package installed', () =>
     }
   });
 });
+
+describe('nestjs-cqrs-lite/testing from the packed package', () => {
+  it('loads in a project with neither Nest nor a test runner installed, and extends the core buses', () => {
+    const project = consumerProject('module');
+    try {
+      writeFileSync(
+        join(project.dir, 'main.js'),
+        `
+          import { CommandBus, QueryBus, Query } from 'nestjs-cqrs-lite/core';
+          import { RecordingCommandBus, StubQueryBus, runHandler, createMessageContext } from 'nestjs-cqrs-lite/testing';
+          class Ping {}
+          class Answer extends Query {}
+          const commands = new RecordingCommandBus();
+          await commands.dispatch(new Ping());
+          const queries = new StubQueryBus().stubResult(Answer, 42);
+          console.log(JSON.stringify({
+            dispatched: commands.dispatched.length,
+            answer: await queries.ask(new Answer()),
+            run: await runHandler((q, context) => context.kind, new Answer()),
+            context: createMessageContext(new Ping()).kind,
+            sameClasses: commands instanceof CommandBus && queries instanceof QueryBus,
+            url: import.meta.resolve('nestjs-cqrs-lite/testing'),
+          }));
+        `,
+      );
+      const output = node(['main.js'], project.dir).trim().split('\n');
+      const report = JSON.parse(output[output.length - 1]!);
+
+      expect(report).toEqual({
+        dispatched: 1,
+        answer: 42,
+        run: 'query',
+        context: 'command',
+        sameClasses: true,
+        url: expect.stringContaining('/node_modules/nestjs-cqrs-lite/dist/testing/index.js'),
+      });
+    } finally {
+      project.remove();
+    }
+  });
+});

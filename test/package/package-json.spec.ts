@@ -39,6 +39,7 @@ describe('SPEC §1: package.json', () => {
   it.each([
     ['.', './dist/index.js', './dist/index.d.ts'],
     ['./core', './dist/core/index.js', './dist/core/index.d.ts'],
+    ['./testing', './dist/testing/index.js', './dist/testing/index.d.ts'],
   ])('exports %s with a types condition first and a default condition', (entry, js, types) => {
     const conditions = pkg.exports?.[entry];
     expect(typeof conditions).toBe('object');
