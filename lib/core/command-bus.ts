@@ -7,6 +7,7 @@ export type CommandHandlerFn<C> = (command: C, context: MessageContext) => unkno
 
 /** A command handler as an object (in Nest, a class decorated with `@CommandHandler`). */
 export interface ICommandHandler<C = any> {
+  /** Handles the command; a returned promise is awaited, any value is ignored. */
   execute(command: C, context: MessageContext): void | Promise<void>;
 }
 

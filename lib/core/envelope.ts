@@ -15,11 +15,15 @@ export interface Envelope {
   name: string;
   /** The message schema version (`@Message({ version })`, else 1). */
   version: number;
+  /** Which bus the message is for. */
   kind: MessageKind;
+  /** The correlation id of the dispatch. */
   correlationId: string;
+  /** The id of the dispatch that caused this one, if any. */
   causationId?: string;
   /** ISO 8601. */
   timestamp: string;
+  /** The dispatch's headers. */
   headers: Record<string, string>;
   /** The message as plain data (class-transformer `instanceToPlain`). */
   payload: Record<string, unknown>;

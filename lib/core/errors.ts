@@ -85,9 +85,13 @@ export class MiddlewareResolutionError extends CqrsError {
 
 /** The shape of a class-validator `ValidationError`, without depending on class-validator. */
 export interface ValidationErrorLike {
+  /** The failing property. */
   property: string;
+  /** Its value, when class-validator reports it. */
   value?: unknown;
+  /** The failed constraints, by name, with their messages. */
   constraints?: Record<string, string>;
+  /** Errors of nested objects. */
   children?: ValidationErrorLike[];
 }
 

@@ -43,7 +43,9 @@ export interface RegisterOptions {
 
 /** One registered message type, as `registrations()` reports it. */
 export interface Registration {
+  /** The registered message class. */
   readonly messageType: Type;
+  /** Its message name (`@Message({ name })`, else the class name). */
   readonly messageName: string;
   /** The handler's class name or function name. */
   readonly handler: string;

@@ -7,6 +7,7 @@ import type { Type } from './messages.js';
  * does not depend on `@nestjs/core`.
  */
 export interface ContextId {
+  /** Nest's identifier of the DI sub-tree. */
   readonly id: number;
 }
 

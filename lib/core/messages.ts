@@ -15,6 +15,7 @@ export abstract class Command {}
  * costs nothing at run time.
  */
 export abstract class Query<TResult = unknown> {
+  /** Carries `TResult` for type inference only; never set at run time. */
   declare readonly [queryResultType]: TResult;
 }
 

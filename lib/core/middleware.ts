@@ -10,6 +10,7 @@ export type Next<R = unknown> = (message?: object) => Promise<R>;
 
 /** A middleware as an object (typically an injectable class). */
 export interface CqrsMiddleware {
+  /** Runs around the rest of the chain: call `next()` to continue; what it returns is the result. */
   handle(message: object, next: Next, context: MessageContext): unknown;
 }
 

@@ -3,6 +3,7 @@
  * load rxjs.
  */
 export interface ObservableLike<T> {
+  /** Starts the Observable, reporting each value, an error or completion to the observer. */
   subscribe(observer: {
     next: (value: T) => void;
     error: (error: unknown) => void;

@@ -11,6 +11,7 @@ export type QueryHandlerFn<Q, R = QueryResult<Q>> = (
 
 /** A query handler as an object (in Nest, a class decorated with `@QueryHandler`). */
 export interface IQueryHandler<Q = any, R = QueryResult<Q>> {
+  /** Answers the query: the result, a promise of it, or an Observable (its last value counts). */
   execute(query: Q, context: MessageContext): R | Promise<R> | ObservableLike<R>;
 }
 

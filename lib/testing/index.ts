@@ -8,5 +8,11 @@
 export { RecordingCommandBus } from './recording-command-bus.js';
 export { StubQueryBus } from './stub-query-bus.js';
 export type { RecordedMessage } from './message-log.js';
-export { runHandler, type HandlerOf, type HandlerResult, type RunHandlerOptions } from './run-handler.js';
+export {
+  runHandler,
+  type HandlerOf,
+  type HandlerResult,
+  type SettledResult,
+  type RunHandlerOptions,
+} from './run-handler.js';
 export { createMessageContext, type MessageContextOverrides } from './message-context.factory.js';

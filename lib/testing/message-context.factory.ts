@@ -5,13 +5,21 @@ import { getMessageMetadata, Query, type Type } from '../core/messages.js';
 
 /** What `createMessageContext()` lets a test set; everything else gets a realistic default. */
 export interface MessageContextOverrides {
+  /** Which bus; by default from the message's base class. */
   kind?: MessageKind;
+  /** Default: the `@Message` name or the class name. */
   messageName?: string;
+  /** Default: a fresh UUID. */
   id?: string;
+  /** Default: the `id`. */
   correlationId?: string;
+  /** Default: `undefined`. */
   causationId?: string;
+  /** Default: now. */
   timestamp?: Date;
+  /** Copied and frozen; default `{}`. */
   headers?: Record<string, string>;
+  /** Default: a new `Map`. */
   items?: Map<unknown, unknown>;
 }
 

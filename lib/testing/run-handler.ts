@@ -11,13 +11,25 @@ import { isClassInstance } from './message-log.js';
 /** A handler in either form, for a message of type `M`. */
 export type HandlerOf<M> =
   | ((message: M, context: MessageContext) => unknown)
-  | { execute(message: M, context: MessageContext): unknown };
+  | {
+      /** Handles the message, as a bus calls it. */
+      execute(message: M, context: MessageContext): unknown;
+    };
 
 /** What `ask()` resolves to for a handler: its return value, awaited, or an Observable's last value. */
-export type HandlerResult<H> = Settled<
-  H extends (...args: any[]) => infer R ? R : H extends { execute(...args: any[]): infer R } ? R : never
+export type HandlerResult<H> = SettledResult<
+  H extends (...args: any[]) => infer R
+    ? R
+    : H extends {
+          /** The handler object's method. */
+          execute(...args: any[]): infer R;
+        }
+      ? R
+      : never
 >;
-type Settled<R> = R extends ObservableLike<infer T> ? T | undefined : Awaited<R>;
+
+/** What a handler's return value settles to: a promise's value, an Observable's last value (or `undefined`). */
+export type SettledResult<R> = R extends ObservableLike<infer T> ? T | undefined : Awaited<R>;
 
 /** Options of `runHandler()`: the chain to run the handler in, and the usual dispatch options. */
 export interface RunHandlerOptions extends DispatchOptions {

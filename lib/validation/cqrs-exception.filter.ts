@@ -4,12 +4,19 @@ import { HandlerNotFoundError, MessageValidationError } from '../core/errors.js'
 
 /** The body of a 400 response for an invalid message. */
 export interface ValidationErrorResponse {
+  /** Always 400. */
   statusCode: 400;
+  /** Always `'Bad Request'`. */
   error: 'Bad Request';
   /** One line per failed constraint, as class-validator words it. */
   message: string[];
   /** Each failing property (dotted path for nested ones) with its failed constraints. */
-  violations: Array<{ property: string; constraints: string[] }>;
+  violations: Array<{
+    /** Dotted path of the property, e.g. `items.0.sku`. */
+    property: string;
+    /** The messages of the constraints it failed. */
+    constraints: string[];
+  }>;
 }
 
 /**

@@ -31,6 +31,7 @@ export class ValidationMiddleware implements CqrsMiddleware {
     return this.planFor(type) !== Plan.Skip;
   }
 
+  /** Validates the message (when its class has constraints), then calls `next()`; rejects an invalid one. */
   handle(message: object, next: Next, _context: MessageContext): unknown {
     const type = Object.getPrototypeOf(message).constructor as Function;
     switch (this.planFor(type)) {

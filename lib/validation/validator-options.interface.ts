@@ -22,7 +22,12 @@ export interface ValidatorOptions {
   /** Do not use default messages. */
   dismissDefaultMessages?: boolean;
   /** What to put into each `ValidationError`. */
-  validationError?: { target?: boolean; value?: boolean };
+  validationError?: {
+    /** Include the validated object. */
+    target?: boolean;
+    /** Include the failing value. */
+    value?: boolean;
+  };
   /** Fail on unknown objects. */
   forbidUnknownValues?: boolean;
   /** Stop at the first failing constraint of each property. */
