@@ -37,6 +37,9 @@ export class CommandBus extends MessageBus {
    * handler has finished; every failure is a rejection, never a synchronous throw.
    */
   dispatch(command: object, options?: DispatchOptions): Promise<void> {
+    if (this.inFlight !== undefined) {
+      return this.runTracked(this.inFlight, command, options, false, true) as Promise<void>;
+    }
     try {
       return completion(this.run(command, options));
     } catch (error) {
@@ -51,6 +54,9 @@ export class CommandBus extends MessageBus {
    * rejects with `EnvelopeError` and the handler does not run.
    */
   dispatchEnvelope(envelope: unknown, options?: DispatchOptions): Promise<void> {
+    if (this.inFlight !== undefined) {
+      return this.runTracked(this.inFlight, envelope, options, true, true) as Promise<void>;
+    }
     try {
       return completion(this.runEnvelope(envelope, options));
     } catch (error) {

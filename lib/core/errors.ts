@@ -57,9 +57,28 @@ export class DuplicateHandlerError extends CqrsError {
 export class InvalidMessageError extends CqrsError {
   readonly code = 'CQRS_INVALID_MESSAGE';
 
-  constructor(detail: string) {
+  constructor(detail: string, options?: ErrorOptions) {
     super(
       `Invalid message: ${detail}. Commands and queries must be class instances, e.g. new CreateUser(...).`,
+      options,
+    );
+  }
+}
+
+/**
+ * The bus has shut down (its application is closing, or its `InFlightTracker` was shut down): it
+ * accepts no more dispatches.
+ */
+export class BusShutDownError extends CqrsError {
+  readonly code = 'CQRS_BUS_SHUT_DOWN';
+
+  constructor(
+    /** The bus the message was sent on. */
+    readonly kind: MessageKind,
+  ) {
+    super(
+      `The ${kind} bus has shut down and accepts no more ${kind === 'command' ? 'commands' : 'queries'}: ` +
+        `its application is closing. Dispatch before the application closes, or from work that is still in flight.`,
     );
   }
 }

@@ -20,7 +20,9 @@ export type { ContextId, DispatchOptions, MessageContext } from './message-conte
 export type { CqrsMiddleware, Middleware, MiddlewareFn, Next } from './middleware.js';
 export type { ObservableLike } from './observable.js';
 export type { Envelope } from './envelope.js';
+export { InFlightTracker } from './in-flight-tracker.js';
 export {
+  BusShutDownError,
   CqrsError,
   DuplicateHandlerError,
   DuplicateMessageNameError,

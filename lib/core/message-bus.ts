@@ -1,11 +1,13 @@
 import { handlerContextStorage, currentHandlerContext } from './context-propagation.js';
 import { mayReadContext } from './context-use.js';
 import {
+  CqrsError,
   DuplicateHandlerError,
   DuplicateMessageNameError,
   HandlerNotFoundError,
   InvalidHandlerError,
   InvalidMessageError,
+  MiddlewareResolutionError,
   type MessageKind,
 } from './errors.js';
 import { createEnvelope, openEnvelope, type Envelope } from './envelope.js';
@@ -16,6 +18,7 @@ import {
   type MessageContext,
   type MessageRoute,
 } from './message-context.js';
+import type { InFlightTracker } from './in-flight-tracker.js';
 import { getMessageMetadata, type Type } from './messages.js';
 import {
   assertMiddleware,
@@ -24,7 +27,7 @@ import {
   type Invoker,
   type Middleware,
 } from './middleware.js';
-import { nameOf } from './names.js';
+import { describeError, nameOf } from './names.js';
 import { isObservable, lastValue } from './observable.js';
 
 /** Options of a bus. */
@@ -33,6 +36,11 @@ export interface BusOptions {
   middleware?: Middleware[];
   /** A dispatch made while a handler runs defaults `causedBy` to that handler's context (SPEC §5 C2). */
   propagateContext?: boolean;
+  /**
+   * Count this bus's dispatches in flight on this tracker, so that `tracker.shutdown()` can wait
+   * for them and then refuse new ones. Off by default; the Nest module turns it on.
+   */
+  inFlight?: InFlightTracker;
 }
 
 /** Options of one registration. */
@@ -99,12 +107,15 @@ export abstract class MessageBus {
   private readonly routesByName = new Map<string, Route>();
   private readonly busMiddleware: Middleware[] = [];
   private readonly propagateContext: boolean;
+  /** Counts this bus's dispatches when set (`BusOptions.inFlight`); the buses then use `runTracked`. */
+  protected readonly inFlight: InFlightTracker | undefined;
 
   protected constructor(
     private readonly kind: MessageKind,
     options: BusOptions = {},
   ) {
     this.propagateContext = options.propagateContext === true;
+    this.inFlight = options.inFlight;
     if (options.middleware) this.use(...options.middleware);
   }
 
@@ -139,49 +150,69 @@ export abstract class MessageBus {
   }
 
   /** Registers a handler; returns a function that unregisters it. */
-  protected addRoute(type: Type, handler: AnyHandler, options: RegisterOptions = {}): () => void {
+  protected addRoute(type: Type, handler: AnyHandler, options?: RegisterOptions): () => void {
+    let route: Route;
+    try {
+      route = this.createRoute(type, handler, options ?? {});
+    } catch (error) {
+      if (error instanceof CqrsError) throw error;
+      // A hostile argument (a throwing getter or Proxy trap) still ends as the documented error.
+      throw new InvalidHandlerError(
+        `Cannot register a ${this.kind} handler: reading the message type, handler or options threw (${describeError(error)}).`,
+        { cause: error },
+      );
+    }
+    const { messageType, messageName } = route;
+    const existing = this.routes.get(messageType);
+    if (existing) throw new DuplicateHandlerError(messageType, existing.handlerName, route.handlerName);
+    const sameName = this.routesByName.get(messageName);
+    if (sameName) throw new DuplicateMessageNameError(messageName, sameName.messageType, messageType);
+    this.compose(route);
+    this.routes.set(messageType, route);
+    this.routesByName.set(messageName, route);
+    return () => {
+      if (this.routes.get(messageType) !== route) return;
+      this.routes.delete(messageType);
+      this.routesByName.delete(messageName);
+    };
+  }
+
+  /** Checks what `register()` was given and builds its route, without changing the bus. */
+  private createRoute(type: Type, handler: AnyHandler, options: RegisterOptions): Route {
     if (
       typeof type !== 'function' ||
       typeof type.prototype !== 'object' ||
       type.prototype === null ||
-      type === Object
+      type === Object ||
+      // Messages are routed by `prototype.constructor`: a class that is not its own prototype's
+      // constructor could never be reached.
+      type.prototype.constructor !== type
     ) {
       throw new InvalidHandlerError(
         `Cannot register a ${this.kind} handler for ${nameOf(type)}: the message type must be a class of your own.`,
       );
     }
     const terminal = this.terminalFor(type, handler);
-    const ownMiddleware = [...(options.middleware ?? [])];
+    const middleware = options.middleware ?? [];
+    if (!Array.isArray(middleware)) {
+      throw new MiddlewareResolutionError(middleware, 'the middleware option of register() must be an array');
+    }
+    const ownMiddleware = [...middleware];
     assertMiddleware(ownMiddleware);
-
-    const handlerName = nameOf(handler);
-    const existing = this.routes.get(type);
-    if (existing) throw new DuplicateHandlerError(type, existing.handlerName, handlerName);
     const { name, version } = getMessageMetadata(type);
-    const sameName = this.routesByName.get(name);
-    if (sameName) throw new DuplicateMessageNameError(name, sameName.messageType, type);
-
     const execute = typeof handler === 'function' ? handler : handler.execute;
-    const route = new Route(
+    return new Route(
       this.kind,
       type,
       name,
       version,
-      handlerName,
+      nameOf(handler),
       ownMiddleware,
       terminal,
       !mayReadContext(execute),
       typeof handler === 'function' ? undefined : handler,
       typeof handler === 'function' ? undefined : execute,
     );
-    this.compose(route);
-    this.routes.set(type, route);
-    this.routesByName.set(name, route);
-    return () => {
-      if (this.routes.get(type) !== route) return;
-      this.routes.delete(type);
-      this.routesByName.delete(name);
-    };
   }
 
   /**
@@ -203,6 +234,33 @@ export abstract class MessageBus {
   }
 
   /**
+   * `run` (or `runEnvelope`) counted by the in-flight tracker, as the promise `dispatch`/`ask`
+   * return: of `undefined` when `voidResult`, else of the chain's result. The count drops when
+   * that promise settles, with no extra promise in between.
+   */
+  protected runTracked(
+    inFlight: InFlightTracker,
+    input: unknown,
+    options: DispatchOptions | undefined,
+    envelope: boolean,
+    voidResult: boolean,
+  ): Promise<unknown> {
+    let result: unknown;
+    try {
+      inFlight.enter(this.kind);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    try {
+      result = envelope ? this.runEnvelope(input, options) : this.run(input as object, options);
+    } catch (error) {
+      inFlight.leave();
+      return Promise.reject(error);
+    }
+    return inFlight.settle(result, voidResult);
+  }
+
+  /**
    * Wraps a message in a JSON-safe envelope for another process (SPEC §10). The message's class
    * need not be registered on this bus; the receiving bus decides what it accepts.
    */
@@ -215,23 +273,41 @@ export abstract class MessageBus {
    * under its name, and runs it with the envelope's identity. Throws like `run`.
    */
   protected runEnvelope(envelope: unknown, options: DispatchOptions | undefined): unknown {
-    const opened = openEnvelope(this.kind, envelope, (name) => this.routesByName.get(name), options);
+    const opened = openEnvelope(
+      this.kind,
+      envelope,
+      (name) => this.routesByName.get(name),
+      options ?? undefined,
+    );
     const route = opened.target;
     return route.invoke(opened.message, new ContinuedContext(route, opened.options, opened.origin));
   }
 
   private routeOf(message: unknown): Route {
     if (typeof message === 'object' && message !== null) {
-      const prototype = Object.getPrototypeOf(message);
-      if (prototype !== null) {
-        const route = this.routes.get(prototype.constructor);
-        if (route !== undefined) return route;
+      let route: Route | undefined;
+      let prototype: unknown;
+      try {
+        prototype = Object.getPrototypeOf(message);
+        route = prototype === null ? undefined : this.routes.get((prototype as object).constructor);
+      } catch (error) {
+        throw new InvalidMessageError(`reading its class threw (${describeError(error)})`, { cause: error });
       }
+      // The class must own the prototype: `constructor` alone can be copied onto any object.
+      if (route !== undefined && route.messageType.prototype === prototype) return route;
     }
     throw this.unroutable(message);
   }
 
   private unroutable(message: unknown): Error {
+    try {
+      return this.unroutableReason(message);
+    } catch (error) {
+      return new InvalidMessageError(`reading its class threw (${describeError(error)})`, { cause: error });
+    }
+  }
+
+  private unroutableReason(message: unknown): Error {
     if (message === null || message === undefined)
       return new InvalidMessageError(`received ${String(message)}`);
     if (typeof message === 'function') {
@@ -247,6 +323,12 @@ export abstract class MessageBus {
     }
     const type = prototype.constructor;
     if (typeof type !== 'function') return new InvalidMessageError('its prototype has no constructor');
+    if (type.prototype !== prototype) {
+      return new InvalidMessageError(
+        `its prototype is not ${nameOf(type)}.prototype, although its constructor property names ${nameOf(type)} ` +
+          `(an object made with Object.create(), or a subclass that does not set its own constructor)`,
+      );
+    }
     return new HandlerNotFoundError(this.kind, type);
   }
 

@@ -75,7 +75,7 @@ export class DispatchContext implements MessageContext {
     inheritedCause?: MessageContext,
   ) {
     this.time = Date.now();
-    if (options === undefined) {
+    if (options === undefined || options === null) {
       this.causedBy = inheritedCause;
       this.explicitCorrelationId = undefined;
       this.headers = NO_HEADERS;

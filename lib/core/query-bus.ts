@@ -43,6 +43,7 @@ export class QueryBus<TDefault = unknown> extends MessageBus {
   ask<R>(query: Query<R>, options?: DispatchOptions): Promise<R>;
   ask(query: object, options?: DispatchOptions): Promise<TDefault>;
   ask(query: object, options?: DispatchOptions): Promise<unknown> {
+    if (this.inFlight !== undefined) return this.runTracked(this.inFlight, query, options, false, false);
     try {
       const result = this.run(query, options);
       return result instanceof Promise ? result : Promise.resolve(result);
@@ -58,6 +59,9 @@ export class QueryBus<TDefault = unknown> extends MessageBus {
    * `EnvelopeError` and the handler does not run.
    */
   askEnvelope<R = TDefault>(envelope: unknown, options?: DispatchOptions): Promise<R> {
+    if (this.inFlight !== undefined) {
+      return this.runTracked(this.inFlight, envelope, options, true, false) as Promise<R>;
+    }
     try {
       const result = this.runEnvelope(envelope, options);
       return (result instanceof Promise ? result : Promise.resolve(result)) as Promise<R>;

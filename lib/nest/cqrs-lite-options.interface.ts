@@ -23,4 +23,9 @@ export interface CqrsLiteModuleOptions {
   validation?: boolean | ValidatorOptions;
   /** A dispatch made while a handler runs defaults `causedBy` to that handler's context. Default false. */
   propagateContext?: boolean;
+  /**
+   * How long (ms) closing the application waits for dispatches in flight to finish before the
+   * buses shut down anyway (logging how many still run; they are not cancelled). Default 10000.
+   */
+  shutdownTimeout?: number;
 }

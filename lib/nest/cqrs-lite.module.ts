@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CommandBus } from '../core/command-bus.js';
+import { InFlightTracker } from '../core/in-flight-tracker.js';
 import { QueryBus } from '../core/query-bus.js';
 import type { CqrsLiteModuleOptions } from './cqrs-lite-options.interface.js';
 import {
@@ -10,6 +11,7 @@ import {
   CQRS_LITE_OPTIONS_TYPE,
 } from './cqrs-lite.module-definition.js';
 import { CqrsLiteExplorer } from './cqrs-lite.explorer.js';
+import { CqrsLiteShutdown } from './cqrs-lite.shutdown.js';
 
 /**
  * Provides `CommandBus` and `QueryBus` and registers every `@CommandHandler` / `@QueryHandler`
@@ -18,19 +20,22 @@ import { CqrsLiteExplorer } from './cqrs-lite.explorer.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    // One tracker for both buses: they close together, once neither has work in flight.
+    { provide: InFlightTracker, useFactory: () => new InFlightTracker() },
     {
       provide: CommandBus,
-      useFactory: (options: CqrsLiteModuleOptions) =>
-        new CommandBus({ propagateContext: options.propagateContext }),
-      inject: [CQRS_LITE_MODULE_OPTIONS],
+      useFactory: (options: CqrsLiteModuleOptions, inFlight: InFlightTracker) =>
+        new CommandBus({ propagateContext: options.propagateContext, inFlight }),
+      inject: [CQRS_LITE_MODULE_OPTIONS, InFlightTracker],
     },
     {
       provide: QueryBus,
-      useFactory: (options: CqrsLiteModuleOptions) =>
-        new QueryBus({ propagateContext: options.propagateContext }),
-      inject: [CQRS_LITE_MODULE_OPTIONS],
+      useFactory: (options: CqrsLiteModuleOptions, inFlight: InFlightTracker) =>
+        new QueryBus({ propagateContext: options.propagateContext, inFlight }),
+      inject: [CQRS_LITE_MODULE_OPTIONS, InFlightTracker],
     },
     CqrsLiteExplorer,
+    CqrsLiteShutdown,
   ],
   exports: [CommandBus, QueryBus],
 })
