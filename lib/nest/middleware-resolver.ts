@@ -48,23 +48,18 @@ export class MiddlewareResolver {
         { cause: error },
       );
     }
-    if (!isMiddleware(value)) {
-      throw new MiddlewareResolutionError(
-        token,
-        `its provider's value (${nameOf(value)}) is neither an object with a handle(message, next, context) method nor a middleware function.`,
-      );
-    }
-    return value;
+    return usable(token, value);
   }
 
-  private async resolveClass(type: Function, scope: ModuleRef): Promise<CqrsMiddleware> {
-    let provided: CqrsMiddleware | undefined;
+  private async resolveClass(type: Function, scope: ModuleRef): Promise<Middleware> {
+    let provided: unknown;
     try {
       provided = this.moduleRef.get(type, { strict: false });
     } catch {
       // Not provided anywhere: instantiate it below with its dependencies from the application.
     }
-    if (provided !== undefined) return provided;
+    // A provider registered under the class token may hold anything (useValue, useFactory).
+    if (provided !== undefined) return usable(type, provided);
     let created = this.instantiated.get(scope);
     if (!created) this.instantiated.set(scope, (created = new Map()));
     let instance = created.get(type);
@@ -81,4 +76,13 @@ export class MiddlewareResolver {
     }
     return instance;
   }
+}
+
+/** The value a token resolved to, if it is a middleware; else an error naming the token. */
+function usable(token: unknown, value: unknown): Middleware {
+  if (isMiddleware(value)) return value;
+  throw new MiddlewareResolutionError(
+    token,
+    `its provider's value (${nameOf(value)}) is neither an object with a handle(message, next, context) method nor a middleware function.`,
+  );
 }
