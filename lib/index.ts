@@ -7,7 +7,12 @@ export * from './core/index.js';
 export { CqrsLiteModule } from './nest/cqrs-lite.module.js';
 export { CQRS_LITE_MODULE_OPTIONS } from './nest/cqrs-lite.module-definition.js';
 export type { CqrsLiteModuleOptions, MiddlewareToken } from './nest/cqrs-lite-options.interface.js';
-export { CommandHandler, QueryHandler } from './nest/handler.decorator.js';
+export {
+  CommandHandler,
+  QueryHandler,
+  type CommandHandlerClass,
+  type QueryHandlerClass,
+} from './nest/handler.decorator.js';
 export { UseMiddleware } from './nest/use-middleware.decorator.js';
 export { CqrsExceptionFilter, type ValidationErrorResponse } from './validation/cqrs-exception.filter.js';
 export { ValidationMiddleware, validationMiddleware } from './validation/validation.middleware.js';

@@ -123,6 +123,7 @@ describe('duplicate handlers', () => {
 
 describe('invalid handlers', () => {
   it('N3: a @CommandHandler class without execute() fails init with InvalidHandlerError naming the class', async () => {
+    // @ts-expect-error -- the type check catches this too; here the run-time check is under test
     @CommandHandler(ShipOrder)
     class NoExecuteHandler {
       run() {}
@@ -139,6 +140,7 @@ describe('invalid handlers', () => {
   });
 
   it('N3: a @QueryHandler class without execute() fails init with InvalidHandlerError', async () => {
+    // @ts-expect-error -- the type check catches this too; here the run-time check is under test
     @QueryHandler(GetOrder)
     class NoExecuteQueryHandler {}
     @Module({ providers: [NoExecuteQueryHandler] })
@@ -151,6 +153,7 @@ describe('invalid handlers', () => {
   });
 
   it('N3: a request-scoped handler without execute() fails init, not at its first dispatch', async () => {
+    // @ts-expect-error -- the type check catches this too; here the run-time check is under test
     @CommandHandler(ShipOrder, { scope: Scope.REQUEST })
     class ScopedNoExecuteHandler {}
     @Module({ providers: [ScopedNoExecuteHandler] })
@@ -163,6 +166,7 @@ describe('invalid handlers', () => {
   });
 
   it('N3: a factory provider returning an instance of a decorated class without execute() fails init', async () => {
+    // @ts-expect-error -- the type check catches this too; here the run-time check is under test
     @QueryHandler(GetOrder)
     class FactoryMadeHandler {}
     @Module({ providers: [{ provide: 'MADE', useFactory: () => new FactoryMadeHandler() }] })

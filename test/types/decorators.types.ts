@@ -78,3 +78,21 @@ CqrsLiteModule.forRoot({ middlewares: [] });
 // @ts-expect-error a number is not a middleware token
 const badToken: MiddlewareToken = 42;
 void badToken;
+
+// A decorated query handler must return what its query declares.
+export class GetName extends Query<string> {}
+
+// @ts-expect-error execute() returns a number where GetName declares a string
+@QueryHandler(GetName)
+export class WrongResultHandler {
+  execute() {
+    return 42;
+  }
+}
+
+@QueryHandler(GetName)
+export class AsyncNameHandler {
+  async execute(query: GetName) {
+    return `name of ${query.constructor.name}`;
+  }
+}
