@@ -105,10 +105,13 @@ it('B9: 100,000 concurrent dispatches each settle with their own result, with no
   // The slow third of all jobs was in flight at the same time; all of them are counted out again.
   expect(peak).toBeGreaterThan(N / 3 - CHUNK);
   expect(inFlight.count).toBe(0);
-  // Dispatching a chunk of 1,000 or settling the slow jobs never blocks the loop for long.
+  // Dispatching a chunk of 1,000 or settling the slow jobs never blocks the loop for long. Alone
+  // on this 2-core machine: p99 about 80 ms, max about 280 ms (the release of 33,000 slow jobs at
+  // once); about 2x that while other suites run. Bounds with room for a busy CI runner; a bus that
+  // did per-dispatch work proportional to what is in flight would block for seconds.
   const maxDelayMs = histogram.max / 1e6;
   const p99Ms = histogram.percentile(99) / 1e6;
   if (process.env.LOAD_REPORT) console.log({ maxDelayMs, p99Ms, peak });
-  expect(p99Ms).toBeLessThan(400);
-  expect(maxDelayMs).toBeLessThan(2_000);
+  expect(p99Ms).toBeLessThan(1_500);
+  expect(maxDelayMs).toBeLessThan(5_000);
 }, 60_000);
