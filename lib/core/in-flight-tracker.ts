@@ -93,8 +93,15 @@ export class InFlightTracker {
    * @internal called by the buses.
    */
   settle(result: unknown, voidResult: boolean): Promise<unknown> {
+    if (result instanceof Promise) {
+      if (voidResult) return result.then(this.leaveWithUndefined, this.leaveWithError);
+      // `ask` hands the caller the handler's own promise; counting watches it from the side, so
+      // the caller's await does not wait for an extra promise. (The watcher's own promise always
+      // fulfils: `leave` returns nothing and swallows nothing the caller would not see.)
+      result.then(this.leave, this.leave);
+      return result;
+    }
     const onValue = voidResult ? this.leaveWithUndefined : this.leaveWithValue;
-    if (result instanceof Promise) return result.then(onValue, this.leaveWithError);
     let thenable: boolean;
     try {
       thenable = isThenable(result);
