@@ -54,9 +54,12 @@ export class CqrsLiteExplorer implements OnModuleInit {
       const identity = isStatic ? wrapper.instance : wrapper.token;
       if (seen.has(identity)) continue;
       seen.add(identity);
+      const tokens = this.metadata.middlewareOf(handlerClass);
       // Unprovided middleware classes get their dependencies from the handler's own module.
-      const hostRef = wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance;
-      const middleware = await resolver.resolveAll(this.metadata.middlewareOf(handlerClass), hostRef);
+      const middleware =
+        tokens.length === 0
+          ? []
+          : await resolver.resolveAll(tokens, wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance);
       // Validation goes last, right before the handler, and only where there is something to check.
       if (validation?.hasConstraints(metadata.messageType)) middleware.push(validation);
       const handler = isStatic

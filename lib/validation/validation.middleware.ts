@@ -65,6 +65,8 @@ export class ValidationMiddleware implements CqrsMiddleware {
 /** Looks at the constraints that apply under these options (groups included), as class-validator will. */
 function decidePlan(type: Function, options: ValidatorOptions): Plan {
   const storage = classValidator().getMetadataStorage();
+  // No class anywhere has a constraint yet: nothing to look up (a quick answer at bootstrap).
+  if (!storage.hasValidationMetaData) return Plan.Skip;
   const metadata = storage.getTargetValidationMetadatas(
     type,
     '',
