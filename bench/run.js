@@ -26,6 +26,7 @@ const dispatch = runGroup('dispatch.js');
 const propagate = runGroup('propagate.js');
 const bootstrap = runGroup('bootstrap.js');
 const heap = runGroup('heap.js', ['--expose-gc']);
+const anatomy = runGroup('anatomy.js');
 
 /** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
 function perMiddleware(cases) {
@@ -149,6 +150,12 @@ const targets = [
   ],
 ];
 lines.push('');
+row('Cost anatomy (async query handler)', 'ns', '× direct', 'added ns');
+row('---', '---:', '---:', '---:');
+for (const [name, c] of Object.entries(anatomy)) {
+  row(name, fmt(c.ns), x(c.ratio), fmt(c.ns - anatomy.direct.ns));
+}
+lines.push('');
 row('Target', 'measured', 'met');
 row('---', '---:', '---');
 for (const [name, , met, shown] of targets) row(name, shown, met ? 'met' : 'NOT met');
@@ -175,6 +182,7 @@ writeFileSync(
       perMiddlewareNs: { commands: mwCommand, queries: mwQuery },
       bootstrap,
       heap,
+      anatomy,
       targets: targets.map(([name, value, met]) => ({ name, value, met })),
     },
     null,
