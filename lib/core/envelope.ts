@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CqrsError, EnvelopeError, InvalidMessageError, type MessageKind } from './errors.js';
-import type { DispatchOptions, DispatchOrigin } from './message-context.js';
-import { getMessageMetadata, type Type } from './messages.js';
+import type { DispatchOptions, DispatchOrigin, MessageContext } from './message-context.js';
+import { getMessageMetadata, type MessageMetadata, type Type } from './messages.js';
 import { loadOptionalPeer } from './optional-peer.js';
 
 /**
@@ -64,21 +64,9 @@ const classTransformer = () => loadOptionalPeer<ClassTransformer>('class-transfo
 
 /** Wraps a message in an envelope for the bus of `kind`. */
 export function createEnvelope(kind: MessageKind, message: object, options: DispatchOptions = {}): Envelope {
-  const prototype = typeof message === 'object' && message !== null ? Object.getPrototypeOf(message) : null;
-  if (prototype === null || Object.getPrototypeOf(prototype) === null) {
-    throw new InvalidMessageError('toEnvelope() needs a class instance');
-  }
-  const { name, version } = getMessageMetadata(prototype.constructor);
+  const { name, version } = metadataOf(message);
   const id = randomUUID();
   const causationId = options.causedBy?.id;
-  const { instanceToPlain } = classTransformer();
-  let payload: Record<string, unknown>;
-  try {
-    // instanceToPlain keeps Dates as Date objects; the JSON round trip makes the result JSON-safe.
-    payload = JSON.parse(JSON.stringify(instanceToPlain(message)));
-  } catch (error) {
-    throw new EnvelopeError('payload', `cannot be made JSON-safe (${(error as Error).message})`);
-  }
   return {
     id,
     name,
@@ -88,8 +76,47 @@ export function createEnvelope(kind: MessageKind, message: object, options: Disp
     ...(causationId === undefined ? {} : { causationId }),
     timestamp: new Date().toISOString(),
     headers: { ...options.headers },
-    payload,
+    payload: plainPayload(message),
   };
+}
+
+/**
+ * Wraps a message in an envelope that continues a dispatch in progress, for forwarding it to
+ * another process: the id, correlation, causation, timestamp and headers are the context's, so the
+ * receiver's context continues the sender's.
+ */
+export function continueInEnvelope(message: object, context: MessageContext): Envelope {
+  const { name, version } = metadataOf(message);
+  const { causationId } = context;
+  return {
+    id: context.id,
+    name,
+    version,
+    kind: context.kind,
+    correlationId: context.correlationId,
+    ...(causationId === undefined ? {} : { causationId }),
+    timestamp: context.timestamp.toISOString(),
+    headers: { ...context.headers },
+    payload: plainPayload(message),
+  };
+}
+
+function metadataOf(message: object): Required<MessageMetadata> {
+  const prototype = typeof message === 'object' && message !== null ? Object.getPrototypeOf(message) : null;
+  if (prototype === null || Object.getPrototypeOf(prototype) === null) {
+    throw new InvalidMessageError('an envelope needs a class instance');
+  }
+  return getMessageMetadata(prototype.constructor);
+}
+
+function plainPayload(message: object): Record<string, unknown> {
+  const { instanceToPlain } = classTransformer();
+  try {
+    // instanceToPlain keeps Dates as Date objects; the JSON round trip makes the result JSON-safe.
+    return JSON.parse(JSON.stringify(instanceToPlain(message)));
+  } catch (error) {
+    throw new EnvelopeError('payload', `cannot be made JSON-safe (${(error as Error).message})`);
+  }
 }
 
 /**

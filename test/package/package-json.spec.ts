@@ -63,7 +63,7 @@ describe('SPEC §1: package.json', () => {
     }
   });
 
-  it('has the peerDependencies of SPEC §1, with class-validator and class-transformer optional', () => {
+  it('has the peerDependencies of SPEC §1 (class-validator and class-transformer optional), and the transports as optional peers', () => {
     const peers = Object.fromEntries(
       Object.entries(pkg.peerDependencies ?? {}).map(([name, range]) => [name, normalizeRange(range)]),
     );
@@ -74,12 +74,22 @@ describe('SPEC §1: package.json', () => {
       rxjs: '^7.8.0',
       'class-validator': '>=0.14.0',
       'class-transformer': '^0.5.0',
+      // Only the transport entry points need these.
+      '@nestjs/microservices': '^12.0.0',
+      bullmq: '^6.7.0',
+      ioredis: '^6.0.0',
     });
     const optional = Object.entries(pkg.peerDependenciesMeta ?? {})
       .filter(([, meta]) => meta.optional === true)
       .map(([name]) => name)
       .sort();
-    expect(optional).toEqual(['class-transformer', 'class-validator']);
+    expect(optional).toEqual([
+      '@nestjs/microservices',
+      'bullmq',
+      'class-transformer',
+      'class-validator',
+      'ioredis',
+    ]);
   });
 });
 
