@@ -71,6 +71,10 @@ class Route implements MessageRoute {
   invoke: Invoker;
   /** Set when composing: no middleware, no propagation, and a handler that ignores its context. */
   contextFree = false;
+  /** The handler cannot see its second argument (see `mayReadContext`). */
+  readonly handlerIgnoresContext: boolean;
+  /** The function called for a message: the handler itself, or its `execute` as registered. */
+  private readonly registeredExecute: Function;
 
   constructor(
     readonly kind: MessageKind,
@@ -80,13 +84,11 @@ class Route implements MessageRoute {
     readonly handlerName: string,
     readonly ownMiddleware: readonly Middleware[],
     readonly terminal: Invoker,
-    /** The handler cannot see its second argument (see `mayReadContext`). */
-    readonly handlerIgnoresContext: boolean,
-    /** A handler object, and its `execute` as registered. */
-    private readonly handlerObject: { execute: Function } | undefined,
-    private readonly registeredExecute: Function | undefined,
+    private readonly handler: AnyHandler,
   ) {
     this.invoke = terminal;
+    this.registeredExecute = typeof handler === 'function' ? handler : handler.execute;
+    this.handlerIgnoresContext = !mayReadContext(this.registeredExecute);
   }
 
   /**
@@ -96,7 +98,7 @@ class Route implements MessageRoute {
   canSkipContext(): boolean {
     return (
       this.contextFree &&
-      (this.handlerObject === undefined || this.handlerObject.execute === this.registeredExecute)
+      (typeof this.handler === 'function' || this.handler.execute === this.registeredExecute)
     );
   }
 }
@@ -200,19 +202,7 @@ export abstract class MessageBus {
     const ownMiddleware = [...middleware];
     assertMiddleware(ownMiddleware);
     const { name, version } = getMessageMetadata(type);
-    const execute = typeof handler === 'function' ? handler : handler.execute;
-    return new Route(
-      this.kind,
-      type,
-      name,
-      version,
-      nameOf(handler),
-      ownMiddleware,
-      terminal,
-      !mayReadContext(execute),
-      typeof handler === 'function' ? undefined : handler,
-      typeof handler === 'function' ? undefined : execute,
-    );
+    return new Route(this.kind, type, name, version, nameOf(handler), ownMiddleware, terminal, handler);
   }
 
   /**
