@@ -11,15 +11,30 @@ const HANDLER_NOT_FOUND: HandlerNotFoundError['code'] = 'CQRS_HANDLER_NOT_FOUND'
 
 /** An error as it travels back to the sender. */
 export interface WireError {
+  /** The error's class name. */
   name: string;
+  /** Its `code`, when it has a string one. */
   code?: string;
+  /** Its message. */
   message: string;
   /** class-validator's errors, for `CQRS_VALIDATION_FAILED`. */
   errors?: ValidationErrorLike[];
 }
 
 /** What a receiving process answers to a remote dispatch. */
-export type WireReply = { ok: true; result?: unknown } | { ok: false; error: WireError };
+export type WireReply =
+  | {
+      /** The dispatch succeeded. */
+      ok: true;
+      /** The query's result (absent for commands and `undefined` results). */
+      result?: unknown;
+    }
+  | {
+      /** The dispatch failed. */
+      ok: false;
+      /** Why. */
+      error: WireError;
+    };
 
 /** The reply for a dispatch that succeeded (`result` is undefined for commands). */
 export function successReply(result: unknown): WireReply {
