@@ -36,6 +36,7 @@ export function sendRequest(
   return new Promise((resolve, reject) => {
     let done = false;
     let last: unknown;
+    let subscription: { unsubscribe(): void } | undefined;
     const finish = () => {
       if (done) return false;
       done = true;
@@ -47,19 +48,23 @@ export function sendRequest(
       subscription?.unsubscribe();
       reject(new RemoteTimeoutError(target.messageName, timeoutMs));
     }, timeoutMs);
-    // `subscribe` may report an error before it returns, so `subscription` can still be unset then.
-    const subscription = client.send(target.subject, data).subscribe({
-      next: (value) => {
-        last = value;
-      },
-      error: (error: unknown) => {
-        if (finish()) reject(transportError(error, target));
-      },
-      complete: () => {
-        if (finish()) resolve(last);
-      },
-    });
-    if (done) subscription.unsubscribe();
+    try {
+      subscription = client.send(target.subject, data).subscribe({
+        next: (value) => {
+          last = value;
+        },
+        error: (error: unknown) => {
+          if (finish()) reject(transportError(error, target));
+        },
+        complete: () => {
+          if (finish()) resolve(last);
+        },
+      });
+    } catch (error) {
+      if (finish()) reject(transportError(error, target));
+    }
+    // `subscribe` may settle before it returns; the subscription is then released here.
+    if (done) subscription?.unsubscribe();
   });
 }
 
