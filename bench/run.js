@@ -27,6 +27,7 @@ const propagate = runGroup('propagate.js');
 const bootstrap = runGroup('bootstrap.js');
 const heap = runGroup('heap.js', ['--expose-gc']);
 const anatomy = runGroup('anatomy.js');
+const remote = runGroup('remote.js');
 
 /** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
 function perMiddleware(cases) {
@@ -156,6 +157,36 @@ for (const [name, c] of Object.entries(anatomy)) {
   row(name, fmt(c.ns), x(c.ratio), fmt(c.ns - anatomy.direct.ns));
 }
 lines.push('');
+if (remote.skipped) {
+  lines.push(`Remote round trip over NATS: skipped (${remote.skipped}).`);
+} else {
+  row('Remote round trip over NATS (one message)', 'µs', '× raw ClientProxy.send()', 'added µs');
+  row('---', '---:', '---:', '---:');
+  for (const kind of ['queries', 'commands']) {
+    const raw = remote[kind]['raw ClientProxy.send()'];
+    for (const [name, c] of Object.entries(remote[kind])) {
+      row(
+        `${kind}: ${name}`,
+        fmt(c.ns / 1000, 1),
+        x(c.ratio),
+        name.startsWith('raw') ? '' : fmt((c.ns - raw.ns) / 1000, 1),
+      );
+    }
+  }
+  for (const [kind, name] of [
+    ['queries', 'lite queryBus.ask() (remote)'],
+    ['commands', 'lite commandBus.dispatch() (remote)'],
+  ]) {
+    const ratio = remote[kind][name].ratio;
+    targets.push([
+      `remote ${kind}: our overhead ≤ 20% of a raw ClientProxy.send() round trip`,
+      ratio,
+      ratio <= 1.2,
+      x(ratio),
+    ]);
+  }
+  lines.push('');
+}
 row('Target', 'measured', 'met');
 row('---', '---:', '---');
 for (const [name, , met, shown] of targets) row(name, shown, met ? 'met' : 'NOT met');
@@ -183,6 +214,7 @@ writeFileSync(
       bootstrap,
       heap,
       anatomy,
+      remote,
       targets: targets.map(([name, value, met]) => ({ name, value, met })),
     },
     null,
