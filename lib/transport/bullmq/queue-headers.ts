@@ -1,3 +1,5 @@
+import { REMOTE_TIMEOUT_HEADER } from '../remote-timeout.js';
+
 /**
  * Header a queue worker adds to the context of every command it runs: the attempt number, `'1'`
  * on the first run, higher when the job is retried after a failure or after its worker died.
@@ -5,8 +7,11 @@
  */
 export const ATTEMPT_HEADER = 'cqrs-attempt';
 
-/** Per-dispatch override of the queue's `timeout` (milliseconds, as a string). Not forwarded. */
-export const TIMEOUT_HEADER = 'cqrs-timeout';
+/**
+ * Per-dispatch override of the queue's `timeout` (milliseconds, as a string; the same header as
+ * for `CqrsRemoteModule`). Read by the queue, not forwarded to the worker.
+ */
+export const TIMEOUT_HEADER = REMOTE_TIMEOUT_HEADER;
 
 /** Per-dispatch override of `waitForCompletion`: `'completed'` or `'accepted'`. Not forwarded. */
 export const WAIT_HEADER = 'cqrs-wait';

@@ -1,0 +1,255 @@
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CommandBus } from '../../core/command-bus.js';
+import { CqrsError, EnvelopeError } from '../../core/errors.js';
+import { continueInEnvelope, type Envelope } from '../../core/envelope.js';
+import type { MessageContext } from '../../core/message-context.js';
+import type { Type } from '../../core/messages.js';
+import { describeError } from '../../core/names.js';
+import { RemoteTimeoutError, TransportUnavailableError } from '../remote-errors.js';
+import { assertTimeout } from '../remote-timeout.js';
+import { DeadlineExceeded, withDeadline } from './deadline.js';
+import { completedJobResult, failedJobError } from './job-outcome.js';
+import type { CommandQueueOptions, QueuedJobOptions } from './queue-options.interface.js';
+import { readQueueHeaders, type QueueDispatchSettings } from './queue-headers.js';
+import { createSenderConnection, describeConnection, isDown } from './redis-connection.js';
+
+/** Default bound on one dispatch, in ms. */
+export const DEFAULT_QUEUE_TIMEOUT = 10_000;
+
+const DEFAULT_JOB_OPTIONS: QueuedJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** Bound on closing the queue's connections when the application stops. */
+const CLOSE_TIMEOUT = 5_000;
+
+/**
+ * The sending side of a durable command queue on BullMQ. `route(commandBus, [PlaceOrder])` makes
+ * `commandBus.dispatch(new PlaceOrder(...))` put the command in Redis as a job (its envelope as the
+ * data, the envelope id as the job id) instead of running a local handler. The dispatch resolves
+ * once Redis has the job, or with `waitForCompletion` once a worker has run it, and rejects with
+ * `TransportUnavailableError` (Redis unreachable), `RemoteTimeoutError` (no outcome within the
+ * timeout) or the worker's error. Framework-free; `CqrsQueueModule.forRoot()` wires it into Nest.
+ */
+export class CommandQueue {
+  /** The BullMQ queue (for its getters, metrics or a dashboard; add jobs through the bus). */
+  readonly queue: Queue;
+  private readonly redis: Redis;
+  private readonly where: string;
+  private readonly timeout: number;
+  private readonly jobOptions: QueuedJobOptions;
+  private events: Promise<QueueEvents> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: CommandQueueOptions) {
+    this.timeout = assertTimeout(options.timeout ?? DEFAULT_QUEUE_TIMEOUT, `CommandQueue '${options.queue}'`);
+    this.jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
+    this.where = describeConnection(options.connection);
+    this.redis = createSenderConnection(options.connection, Math.min(this.timeout, 10_000));
+    this.queue = new Queue(options.queue, {
+      connection: this.redis,
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  /**
+   * Registers on `bus`, for each of `types`, a handler that sends the command to this queue
+   * (continuing the dispatch's context: same id, correlation, causation, timestamp and headers).
+   * Returns a function that unregisters them all.
+   */
+  route(bus: CommandBus, types: readonly Type[]): () => void {
+    const unregister: Array<() => void> = [];
+    try {
+      for (const type of types) {
+        const forward = (command: object, context: MessageContext) =>
+          this.send(continueInEnvelope(command, context), {}, context.messageType);
+        Object.defineProperty(forward, 'name', { value: `CommandQueue(${this.options.queue})` });
+        unregister.push(bus.register(type, forward));
+      }
+    } catch (error) {
+      for (const undo of unregister) undo();
+      throw error;
+    }
+    return () => {
+      for (const undo of unregister) undo();
+    };
+  }
+
+  /**
+   * Puts an envelope in the queue as a job whose id is the envelope id: sending the same envelope
+   * again adds nothing while the first job is kept (see `removeOnComplete`), and with
+   * `waitForCompletion` waits for that first job's outcome. The `cqrs-timeout` / `cqrs-wait`
+   * headers (see `queueHeaders`) override the queue's settings and are not forwarded; `settings`
+   * overrides both.
+   */
+  async send(
+    envelope: Envelope,
+    settings: QueueDispatchSettings = {},
+    messageType: Function = namedType(envelope.name),
+  ): Promise<void> {
+    const fromHeaders = readQueueHeaders(envelope.headers);
+    const timeout = settings.timeout ?? fromHeaders.settings.timeout ?? this.timeout;
+    const wait =
+      settings.waitForCompletion ??
+      fromHeaders.settings.waitForCompletion ??
+      this.options.waitForCompletion ??
+      false;
+    const data: Envelope = { ...envelope, headers: fromHeaders.forwarded };
+    const jobId = jobIdOf(envelope.id);
+    const deadline = Date.now() + timeout;
+
+    const job = await this.bounded(
+      envelope.name,
+      this.queue.add(envelope.name, data, { ...this.jobOptions, jobId }),
+      'was not queued',
+      timeout,
+      timeout,
+    );
+    if (!wait) return;
+
+    const events = await this.bounded(
+      envelope.name,
+      this.queueEvents(),
+      `was queued (job ${jobId}) but its completion cannot be watched`,
+      deadline - Date.now(),
+      timeout,
+    );
+    await this.waitForOutcome(job, events, envelope.name, timeout, deadline, messageType);
+  }
+
+  /** Closes the queue's connections (bounded: a Redis that is down does not block shutdown). */
+  close(): Promise<void> {
+    return (this.closing ??= this.closeAll());
+  }
+
+  private async closeAll(): Promise<void> {
+    const events = this.events?.catch(() => undefined);
+    await withDeadline(
+      Promise.allSettled([this.queue.close(), events?.then((e) => e?.close())]),
+      CLOSE_TIMEOUT,
+    ).catch(() => undefined);
+    this.redis.disconnect();
+    (await events)?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * Awaits one Redis step for at most `ms`, turning every failure into the transport's errors
+   * (`timeout` is the dispatch's whole bound, for the error message).
+   */
+  private async bounded<T>(
+    name: string,
+    step: Promise<T>,
+    outcome: string,
+    ms: number,
+    timeout: number,
+  ): Promise<T> {
+    if (this.closing) {
+      throw new TransportUnavailableError(
+        name,
+        `the queue '${this.options.queue}' is closed; the command ${outcome}`,
+      );
+    }
+    if (isDown(this.redis)) {
+      step.catch(() => undefined);
+      throw this.unavailable(name, outcome, `the connection is ${this.redis.status}`);
+    }
+    try {
+      return await withDeadline(step, ms);
+    } catch (error) {
+      if (error instanceof CqrsError) throw error;
+      if (error instanceof DeadlineExceeded) {
+        if (this.redis.status !== 'ready') {
+          throw this.unavailable(name, outcome, `no connection within ${timeout} ms`);
+        }
+        throw new RemoteTimeoutError(name, timeout);
+      }
+      throw this.unavailable(name, outcome, describeError(error), error);
+    }
+  }
+
+  private unavailable(
+    name: string,
+    outcome: string,
+    detail: string,
+    cause?: unknown,
+  ): TransportUnavailableError {
+    return new TransportUnavailableError(
+      name,
+      `${this.where} (queue '${this.options.queue}') is unreachable (${detail}); the command ${outcome}. ` +
+        `Retry later: re-sending the same envelope does not queue it twice.`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+
+  private async waitForOutcome(
+    job: Job,
+    events: QueueEvents,
+    name: string,
+    timeout: number,
+    deadline: number,
+    messageType: Function,
+  ): Promise<void> {
+    const remaining = deadline - Date.now();
+    // BullMQ's own ttl only cleans its listeners up; ours decides, a little earlier.
+    const finished = job.waitUntilFinished(events, remaining + 1000);
+    let returnValue: unknown;
+    try {
+      returnValue = await withDeadline(finished, remaining);
+    } catch (error) {
+      if (error instanceof DeadlineExceeded) throw new RemoteTimeoutError(name, timeout);
+      if (this.closing) {
+        throw new TransportUnavailableError(
+          name,
+          `the queue '${this.options.queue}' closed while waiting for job ${job.id}`,
+        );
+      }
+      throw failedJobError(describeError(error), 'command', messageType);
+    }
+    completedJobResult(returnValue, 'command', messageType);
+  }
+
+  /**
+   * The queue's event stream reader, created on first use. It starts reading after the last event
+   * already in the stream, read before it connects, so no event between a job's state check and
+   * the first blocking read is missed.
+   */
+  private queueEvents(): Promise<QueueEvents> {
+    this.events ??= this.openQueueEvents().catch((error) => {
+      this.events = undefined;
+      throw error;
+    });
+    return this.events;
+  }
+
+  private async openQueueEvents(): Promise<QueueEvents> {
+    const last = await this.redis.xrevrange(this.queue.keys.events!, '+', '-', 'COUNT', 1);
+    const events = new QueueEvents(this.options.queue, {
+      connection: { ...this.options.connection },
+      lastEventId: last[0]?.[0] ?? '0-0',
+      ...(this.options.prefix === undefined ? {} : { prefix: this.options.prefix }),
+    });
+    events.on('error', () => undefined);
+    await events.waitUntilReady();
+    return events;
+  }
+}
+
+/** BullMQ refuses job ids that are integers or contain ':'; a context id (a UUID) never is. */
+function jobIdOf(id: string): string {
+  if (/^\d+$/.test(id) || id.includes(':')) {
+    throw new EnvelopeError('id', `cannot be a BullMQ job id ('${id}' is an integer or contains ':')`);
+  }
+  return id;
+}
+
+/** A stand-in class for error messages when only the message name is known. */
+function namedType(name: string): Function {
+  const type = class {};
+  Object.defineProperty(type, 'name', { value: name });
+  return type;
+}

@@ -1,0 +1,75 @@
+import { UnrecoverableError } from 'bullmq';
+import {
+  EnvelopeError,
+  HandlerNotFoundError,
+  InvalidMessageError,
+  MessageValidationError,
+  type MessageKind,
+} from '../../core/errors.js';
+import { RemoteError } from '../remote-errors.js';
+import { failureReply, openReply, successReply, type WireError, type WireReply } from '../wire.js';
+
+/** A job's return value when its command ran: the success reply of the wire format. */
+export const COMPLETED: WireReply = successReply(undefined);
+
+/**
+ * The error a worker throws to BullMQ for a failed command. Its message is the `WireError` as JSON
+ * (BullMQ keeps only an error's message, as the job's `failedReason`); its stack is the original
+ * error's. Failures that no retry can fix (an invalid message or envelope, no handler) are
+ * `UnrecoverableError`s, so BullMQ fails the job at once; any other error is retried per the job's
+ * `attempts` and `backoff`.
+ */
+export function jobFailure(error: unknown, queue: string, envelope: unknown): Error {
+  const wire = toWireError(error, queue, envelope);
+  const permanent =
+    error instanceof UnrecoverableError ||
+    error instanceof MessageValidationError ||
+    error instanceof EnvelopeError ||
+    error instanceof HandlerNotFoundError ||
+    error instanceof InvalidMessageError;
+  const failure = permanent ? new UnrecoverableError(JSON.stringify(wire)) : new Error(JSON.stringify(wire));
+  if (error instanceof Error && error.stack) failure.stack = error.stack;
+  return failure;
+}
+
+function toWireError(error: unknown, queue: string, envelope: unknown): WireError {
+  // An envelope whose name the worker's bus does not know is a missing handler for the sender.
+  if (error instanceof EnvelopeError && error.field === 'name') {
+    const name = (envelope as { name?: unknown } | null)?.name;
+    return {
+      name: 'HandlerNotFoundError',
+      code: 'CQRS_HANDLER_NOT_FOUND',
+      message:
+        `No command handler is registered for '${String(name)}' on the bus of the worker of queue '${queue}'. ` +
+        `Register its handler in the worker application.`,
+    };
+  }
+  return (failureReply(error) as Extract<WireReply, { ok: false }>).error;
+}
+
+/**
+ * The error a sender rethrows for a job that failed: the worker's error revived as a local class
+ * (see `openReply`), or a `RemoteError` carrying BullMQ's own reason when the job failed outside
+ * the handler (for example after stalling more than `maxStalledCount` times).
+ */
+export function failedJobError(failedReason: string, kind: MessageKind, messageType: Function): Error {
+  let wire: unknown;
+  try {
+    wire = JSON.parse(failedReason);
+  } catch {
+    wire = undefined;
+  }
+  if (typeof wire === 'object' && wire !== null && typeof (wire as WireError).message === 'string') {
+    try {
+      openReply({ ok: false, error: wire }, kind, messageType);
+    } catch (error) {
+      return error as Error;
+    }
+  }
+  return new RemoteError('JobFailedError', 'CQRS_JOB_FAILED', `The queued job failed: ${failedReason}`);
+}
+
+/** Reads a completed job's return value (untrusted): `undefined`, or the error it carries. */
+export function completedJobResult(returnValue: unknown, kind: MessageKind, messageType: Function): void {
+  openReply(returnValue, kind, messageType);
+}
