@@ -100,7 +100,7 @@ const command = new Ping(1);
 const queryEnvelope = queryBus.toEnvelope(query);
 const commandEnvelope = commandBus.toEnvelope(command);
 
-const options = { rounds: 5, time: 300, warmupTime: 100, iterations: 8, batch: BATCH };
+const options = { rounds: 9, time: 200, warmupTime: 100, iterations: 8, batch: BATCH };
 const queries = await compare(
   {
     'raw ClientProxy.send()': async () => {
