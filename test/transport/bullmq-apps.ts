@@ -143,7 +143,9 @@ export async function startSender(
 
 /** A BullMQ queue handle for looking at the jobs in Redis directly. */
 export function probe(queue: string, url: string): Queue {
-  return new Queue(queue, { connection: { url } });
+  const jobs = new Queue(queue, { connection: { url } });
+  jobs.on('error', () => undefined);
+  return jobs;
 }
 
 /** Until `check` passes (polling every 50 ms), for at most `ms`. */

@@ -12,7 +12,7 @@ import { DeadlineExceeded, withDeadline } from './deadline.js';
 import { completedJobResult, failedJobError } from './job-outcome.js';
 import type { CommandQueueOptions, QueuedJobOptions } from './queue-options.interface.js';
 import { readQueueHeaders, type QueueDispatchSettings } from './queue-headers.js';
-import { createSenderConnection, describeConnection, isDown } from './redis-connection.js';
+import { createSenderConnection, describeConnection, whenConnected } from './redis-connection.js';
 
 /** Default bound on one dispatch, in ms. */
 export const DEFAULT_QUEUE_TIMEOUT = 10_000;
@@ -25,7 +25,7 @@ const DEFAULT_JOB_OPTIONS: QueuedJobOptions = {
 };
 
 /** Bound on closing the queue's connections when the application stops. */
-const CLOSE_TIMEOUT = 5_000;
+const CLOSE_TIMEOUT = 2_000;
 
 /**
  * The sending side of a durable command queue on BullMQ. `route(commandBus, [PlaceOrder])` makes
@@ -105,7 +105,7 @@ export class CommandQueue {
 
     const job = await this.bounded(
       envelope.name,
-      this.queue.add(envelope.name, data, { ...this.jobOptions, jobId }),
+      () => this.queue.add(envelope.name, data, { ...this.jobOptions, jobId }),
       'was not queued',
       timeout,
       timeout,
@@ -114,7 +114,7 @@ export class CommandQueue {
 
     const events = await this.bounded(
       envelope.name,
-      this.queueEvents(),
+      () => this.queueEvents(),
       `was queued (job ${jobId}) but its completion cannot be watched`,
       deadline - Date.now(),
       timeout,
@@ -128,22 +128,30 @@ export class CommandQueue {
   }
 
   private async closeAll(): Promise<void> {
-    const events = this.events?.catch(() => undefined);
-    await withDeadline(
-      Promise.allSettled([this.queue.close(), events?.then((e) => e?.close())]),
-      CLOSE_TIMEOUT,
-    ).catch(() => undefined);
+    const events = await this.events?.catch(() => undefined);
+    const up = this.redis.status === 'ready';
+    const closing = Promise.allSettled([up ? this.queue.close() : undefined, events?.close()]);
+    // With Redis down, a graceful close would wait for a reconnection: drop the connections
+    // instead (which also stops their reconnecting). The queue's connection is ours; BullMQ
+    // leaves a connection it was given alone.
+    if (!up) return this.dropConnections(events);
+    await withDeadline(closing, CLOSE_TIMEOUT).catch(() => this.dropConnections(events));
     this.redis.disconnect();
-    (await events)?.disconnect().catch(() => undefined);
+  }
+
+  private dropConnections(events: QueueEvents | undefined): void {
+    this.redis.disconnect();
+    events?.disconnect().catch(() => undefined);
   }
 
   /**
-   * Awaits one Redis step for at most `ms`, turning every failure into the transport's errors
-   * (`timeout` is the dispatch's whole bound, for the error message).
+   * Runs one Redis step once connected, for at most `ms` in all, turning every failure into the
+   * transport's errors (`timeout` is the dispatch's whole bound, for the error message). A
+   * connection that is down, or whose connection attempt fails, fails the step at once.
    */
   private async bounded<T>(
     name: string,
-    step: Promise<T>,
+    step: () => Promise<T>,
     outcome: string,
     ms: number,
     timeout: number,
@@ -154,17 +162,21 @@ export class CommandQueue {
         `the queue '${this.options.queue}' is closed; the command ${outcome}`,
       );
     }
-    if (isDown(this.redis)) {
-      step.catch(() => undefined);
-      throw this.unavailable(name, outcome, `the connection is ${this.redis.status}`);
+    const started = Date.now();
+    try {
+      await withDeadline(whenConnected(this.redis), ms);
+    } catch (error) {
+      const detail =
+        error instanceof DeadlineExceeded ? `no connection within ${ms} ms` : describeError(error);
+      throw this.unavailable(name, outcome, detail);
     }
     try {
-      return await withDeadline(step, ms);
+      return await withDeadline(step(), ms - (Date.now() - started));
     } catch (error) {
       if (error instanceof CqrsError) throw error;
       if (error instanceof DeadlineExceeded) {
         if (this.redis.status !== 'ready') {
-          throw this.unavailable(name, outcome, `no connection within ${timeout} ms`);
+          throw this.unavailable(name, outcome, `the connection was lost (${this.redis.status})`);
         }
         throw new RemoteTimeoutError(name, timeout);
       }

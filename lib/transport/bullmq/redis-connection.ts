@@ -29,6 +29,35 @@ export function isDown(redis: Redis): boolean {
   return DOWN.has(redis.status);
 }
 
+/**
+ * Resolves once the connection is ready; rejects as soon as a connection attempt fails (or at
+ * once when it is already down), instead of waiting for reconnection.
+ */
+export function whenConnected(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  if (isDown(redis)) return Promise.reject(new Error(`the connection is ${redis.status}`));
+  return new Promise((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onError = (error: Error) => (lastError = error);
+    const onReady = () => {
+      off();
+      resolve();
+    };
+    const onClose = () => {
+      off();
+      reject(new Error(lastError ? lastError.message : 'the connection closed'));
+    };
+    const off = () => {
+      redis.off('ready', onReady);
+      redis.off('close', onClose);
+      redis.off('error', onError);
+    };
+    redis.on('ready', onReady);
+    redis.on('close', onClose);
+    redis.on('error', onError);
+  });
+}
+
 /** host:port of a connection, for error messages (never the password). */
 export function describeConnection(connection: QueueConnection): string {
   if (connection.url) {
