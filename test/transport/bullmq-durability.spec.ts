@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { QueueEvents } from 'bullmq';
 import { CommandBus, CqrsLiteModule } from '../../lib/index.js';
@@ -15,7 +14,7 @@ import {
 } from '../../lib/transport/bullmq/index.js';
 import { assertBuilt, repoRoot } from '../package/built-package.js';
 import { PlaceOrder, eventually, probe, startSender, startWorker, uniqueQueue } from './bullmq-apps.js';
-import { describeWithServer, startServer, type TestServer } from './servers.js';
+import { describeWithServer, startServer } from './servers.js';
 
 /** Same name as the fixture's class: the envelope carries the name, the worker rebuilds its own class. */
 class SlowJob {}
