@@ -28,6 +28,7 @@ const bootstrap = runGroup('bootstrap.js');
 const heap = runGroup('heap.js', ['--expose-gc']);
 const anatomy = runGroup('anatomy.js');
 const remote = runGroup('remote.js');
+const queue = runGroup('queue.js');
 
 /** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
 function perMiddleware(cases) {
@@ -187,6 +188,20 @@ if (remote.skipped) {
   }
   lines.push('');
 }
+if (queue.skipped) {
+  lines.push(`Durable commands over BullMQ: skipped (${queue.skipped}).`);
+} else {
+  row('Durable command over BullMQ (one dispatch)', 'µs', '× raw BullMQ', 'added µs');
+  row('---', '---:', '---:', '---:');
+  for (const kind of ['accepted', 'completed']) {
+    const cases = Object.entries(queue[kind]);
+    const raw = cases[0][1];
+    for (const [name, c] of cases) {
+      row(name, fmt(c.ns / 1000, 1), x(c.ratio), c === raw ? '' : fmt((c.ns - raw.ns) / 1000, 1));
+    }
+  }
+  lines.push('');
+}
 row('Target', 'measured', 'met');
 row('---', '---:', '---');
 for (const [name, , met, shown] of targets) row(name, shown, met ? 'met' : 'NOT met');
@@ -215,6 +230,7 @@ writeFileSync(
       heap,
       anatomy,
       remote,
+      queue,
       targets: targets.map(([name, value, met]) => ({ name, value, met })),
     },
     null,

@@ -6,7 +6,7 @@ import { continueInEnvelope, type Envelope } from '../../core/envelope.js';
 import type { MessageContext } from '../../core/message-context.js';
 import type { Type } from '../../core/messages.js';
 import { describeError } from '../../core/names.js';
-import { RemoteTimeoutError, TransportUnavailableError } from '../remote-errors.js';
+import { RemoteError, RemoteTimeoutError, TransportUnavailableError } from '../remote-errors.js';
 import { assertTimeout } from '../remote-timeout.js';
 import { DeadlineExceeded, withDeadline } from './deadline.js';
 import { completedJobResult, failedJobError } from './job-outcome.js';
@@ -220,7 +220,16 @@ export class CommandQueue {
           `the queue '${this.options.queue}' closed while waiting for job ${job.id}`,
         );
       }
-      throw failedJobError(describeError(error), 'command', messageType);
+      const reason = describeError(error);
+      if (reason.startsWith('Missing key for job')) {
+        throw new RemoteError(
+          'JobRemovedError',
+          'CQRS_JOB_REMOVED',
+          `Job ${job.id} finished and was removed before its outcome could be read: keep finished jobs ` +
+            `for a while (removeOnComplete / removeOnFail with an age, as by default) to wait for completion.`,
+        );
+      }
+      throw failedJobError(reason, 'command', messageType);
     }
     completedJobResult(returnValue, 'command', messageType);
   }
