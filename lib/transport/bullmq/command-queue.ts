@@ -44,6 +44,7 @@ export class CommandQueue {
   private readonly jobOptions: QueuedJobOptions;
   private events: Promise<QueueEvents> | undefined;
   private closing: Promise<void> | undefined;
+  private connecting: Promise<void> | undefined;
 
   constructor(private readonly options: CommandQueueOptions) {
     this.timeout = assertTimeout(options.timeout ?? DEFAULT_QUEUE_TIMEOUT, `CommandQueue '${options.queue}'`);
@@ -164,7 +165,7 @@ export class CommandQueue {
     }
     const started = Date.now();
     try {
-      await withDeadline(whenConnected(this.redis), ms);
+      await withDeadline(this.connected(), ms);
     } catch (error) {
       const detail =
         error instanceof DeadlineExceeded ? `no connection within ${ms} ms` : describeError(error);
@@ -182,6 +183,13 @@ export class CommandQueue {
       }
       throw this.unavailable(name, outcome, describeError(error), error);
     }
+  }
+
+  /** `whenConnected`, shared by the dispatches waiting for one connection attempt. */
+  private connected(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    this.connecting ??= whenConnected(this.redis).finally(() => (this.connecting = undefined));
+    return this.connecting;
   }
 
   private unavailable(
