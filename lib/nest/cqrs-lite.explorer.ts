@@ -10,8 +10,8 @@ import { CQRS_LITE_MODULE_OPTIONS } from './cqrs-lite.module-definition.js';
 import { HandlerMetadataAccessor } from './handler-metadata.accessor.js';
 import type { HandlerMetadata } from './handler.decorator.js';
 import { MiddlewareResolver } from './middleware-resolver.js';
-import { isClassValidatorInstalled } from '../validation/class-validator.js';
-import { ValidationMiddleware } from '../validation/validation.middleware.js';
+import type { ValidationMiddleware } from '../validation/validation.middleware.js';
+import { MESSAGE_VALIDATION, validationStep } from './message-validation.js';
 
 type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 type ExecutableHandler = { execute(message: object, context: MessageContext): unknown };
@@ -31,6 +31,7 @@ export class CqrsLiteExplorer implements OnModuleInit {
     @Inject(CQRS_LITE_MODULE_OPTIONS) private readonly options: CqrsLiteModuleOptions,
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    @Inject(MESSAGE_VALIDATION) private readonly validation: ValidationMiddleware | null,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -42,7 +43,6 @@ export class CqrsLiteExplorer implements OnModuleInit {
     ]);
     this.commandBus.use(...shared, ...commandOnly);
     this.queryBus.use(...shared, ...queryOnly);
-    const validation = this.createValidation();
 
     const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
@@ -60,24 +60,12 @@ export class CqrsLiteExplorer implements OnModuleInit {
         tokens.length === 0
           ? []
           : await resolver.resolveAll(tokens, wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance);
-      // Validation goes last, right before the handler, and only where there is something to check.
-      if (validation?.hasConstraints(metadata.messageType)) middleware.push(validation);
+      middleware.push(...validationStep(this.validation, metadata.messageType));
       const handler = isStatic
         ? this.staticHandler(handlerClass, wrapper.instance, metadata)
         : this.scopedHandler(handlerClass, wrapper.token, metadata);
       this.register(metadata, handler, middleware);
     }
-  }
-
-  /** The `validation` option: off, on with options, or (by default) on when class-validator is installed. */
-  private createValidation(): ValidationMiddleware | undefined {
-    const { validation } = this.options;
-    if (validation === false) return undefined;
-    if (validation === undefined || validation === true) {
-      if (validation === undefined && !isClassValidatorInstalled()) return undefined;
-      return new ValidationMiddleware();
-    }
-    return new ValidationMiddleware(validation);
   }
 
   private register(

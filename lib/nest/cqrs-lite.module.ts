@@ -12,6 +12,7 @@ import {
 } from './cqrs-lite.module-definition.js';
 import { CqrsLiteExplorer } from './cqrs-lite.explorer.js';
 import { CqrsLiteShutdown } from './cqrs-lite.shutdown.js';
+import { createMessageValidation, MESSAGE_VALIDATION } from './message-validation.js';
 
 /**
  * Provides `CommandBus` and `QueryBus` and registers every `@CommandHandler` / `@QueryHandler`
@@ -34,10 +35,15 @@ import { CqrsLiteShutdown } from './cqrs-lite.shutdown.js';
         new QueryBus({ propagateContext: options.propagateContext, inFlight }),
       inject: [CQRS_LITE_MODULE_OPTIONS, InFlightTracker],
     },
+    {
+      provide: MESSAGE_VALIDATION,
+      useFactory: createMessageValidation,
+      inject: [CQRS_LITE_MODULE_OPTIONS],
+    },
     CqrsLiteExplorer,
     CqrsLiteShutdown,
   ],
-  exports: [CommandBus, QueryBus],
+  exports: [CommandBus, QueryBus, MESSAGE_VALIDATION],
 })
 export class CqrsLiteModule extends ConfigurableCqrsLiteModule {
   /** Configures the module with options known up front. Global unless `global: false`. */

@@ -5,6 +5,7 @@ import { CommandBus } from '../core/command-bus.js';
 import { InvalidHandlerError } from '../core/errors.js';
 import { describeError, nameOf } from '../core/names.js';
 import { QueryBus } from '../core/query-bus.js';
+import { findMessageValidation, validationStep } from '../nest/message-validation.js';
 import type { CqrsRemoteModuleOptions } from './cqrs-remote-options.interface.js';
 import { CQRS_REMOTE_MODULE_OPTIONS } from './cqrs-remote.module-definition.js';
 import { remoteHandler, type RemoteRoute } from './remote-handler.js';
@@ -33,8 +34,18 @@ export class CqrsRemoteForwarder implements OnModuleInit {
     // Found anywhere in the application, so CqrsLiteModule may be global or not.
     const commandBus = this.moduleRef.get(CommandBus, { strict: false });
     const queryBus = this.moduleRef.get(QueryBus, { strict: false });
-    for (const type of commands) commandBus.register(type, remoteHandler('command', type, route));
-    for (const type of queries) queryBus.register(type, remoteHandler('query', type, route));
+    // The application's validation runs before a message leaves: an invalid one is refused here.
+    const validation = findMessageValidation(this.moduleRef);
+    for (const type of commands) {
+      commandBus.register(type, remoteHandler('command', type, route), {
+        middleware: validationStep(validation, type),
+      });
+    }
+    for (const type of queries) {
+      queryBus.register(type, remoteHandler('query', type, route), {
+        middleware: validationStep(validation, type),
+      });
+    }
   }
 
   private resolveClient(): ClientProxy {

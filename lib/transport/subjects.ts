@@ -1,4 +1,7 @@
-import type { MessageKind } from '../core/errors.js';
+import { InvalidHandlerError, type MessageKind } from '../core/errors.js';
+
+/** Dot-separated tokens of letters, digits, `_` and `-`: what a NATS subject can carry literally. */
+const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** The subject prefix used when the module options give none. */
 export const DEFAULT_SUBJECT_PREFIX = 'cqrs';
@@ -14,5 +17,13 @@ export function remoteSubject(
   messageName: string,
   prefix = DEFAULT_SUBJECT_PREFIX,
 ): string {
-  return `${prefix}.${kind}.${messageName}`;
+  const subject = `${prefix}.${kind}.${messageName}`;
+  if (!SUBJECT.test(subject)) {
+    // Spaces, `*` and `>` would change what a subject matches (wildcards) or be refused by NATS.
+    throw new InvalidHandlerError(
+      `Cannot route ${kind} '${messageName}' remotely: its subject '${subject}' may only hold letters, digits, ` +
+        `'_', '-' and single dots. Rename it with @Message({ name }) or change the subjectPrefix.`,
+    );
+  }
+  return subject;
 }

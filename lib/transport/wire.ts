@@ -36,9 +36,26 @@ export type WireReply =
       error: WireError;
     };
 
-/** The reply for a dispatch that succeeded (`result` is undefined for commands). */
+/**
+ * The reply for a dispatch that succeeded (`result` is undefined for commands). A result that
+ * cannot travel as JSON (a BigInt, a cycle) becomes a failure saying so, rather than no reply and
+ * a timeout at the sender.
+ */
 export function successReply(result: unknown): WireReply {
-  return result === undefined ? { ok: true } : { ok: true, result };
+  if (result === undefined) return { ok: true };
+  try {
+    JSON.stringify(result);
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        name: 'UnserializableResultError',
+        code: 'CQRS_UNSERIALIZABLE_RESULT',
+        message: `The handler's result cannot be sent as JSON (${describeError(error)}).`,
+      },
+    };
+  }
+  return { ok: true, result };
 }
 
 /** The reply for a dispatch that failed: the error's name, code and message travel, its stack does not. */

@@ -13,6 +13,7 @@ import {
 import {
   ATTEMPT_HEADER,
   CqrsQueueModule,
+  CqrsQueueSender,
   RemoteError,
   RemoteHandlerNotFoundError,
   RemoteTimeoutError,
@@ -208,8 +209,28 @@ describeWithServer('redis')('durable commands over BullMQ', () => {
       expect(log.handled('ShipOrder').map((s) => s.context.headers[ATTEMPT_HEADER])).toEqual(['1', '2']);
     });
 
-    it('a validation error on the worker arrives as MessageValidationError with its failing properties, not retried', async () => {
+    it('an invalid command is refused by the sender with MessageValidationError and never queued', async () => {
       const error = await commandBus.dispatch(new PlaceOrder('x', 0)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MessageValidationError);
+      expect((error as MessageValidationError).violations.map((v) => v.property).sort()).toEqual([
+        'orderId',
+        'quantity',
+      ]);
+      expect(await jobs.getJobCounts('waiting', 'active', 'completed', 'failed')).toMatchObject({
+        waiting: 0,
+        active: 0,
+        failed: 0,
+      });
+      expect(log.seen).toHaveLength(0);
+    });
+
+    it('a validation error on the worker arrives as MessageValidationError with its failing properties, not retried', async () => {
+      // An envelope that did not pass through the sender's validation (another producer, say).
+      const envelope = commandBus.toEnvelope(new PlaceOrder('x', 0));
+      const error = await sender
+        .get(CqrsQueueSender)
+        .commandQueue.send(envelope, { waitForCompletion: true }, PlaceOrder)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MessageValidationError);
       const validation = error as MessageValidationError;
       expect(validation.messageType).toBe(PlaceOrder);

@@ -6,11 +6,14 @@ import {
   MessageValidationError,
   QueryBus,
 } from '../../lib/index.js';
+import { firstValueFrom } from 'rxjs';
 import {
   RemoteError,
   RemoteHandlerNotFoundError,
   RemoteTimeoutError,
   TransportUnavailableError,
+  openReply,
+  remoteSubject,
 } from '../../lib/transport/index.js';
 import {
   ArchiveOrder,
@@ -95,9 +98,34 @@ describeWithServer('nats')('remote commands and queries over NATS (two applicati
     expect(pair.log.middleware).toEqual(['GetOrder cy']);
   });
 
-  it('validates on the receiver: an invalid command arrives as MessageValidationError with its failing properties', async () => {
+  it('validates on the sender: an invalid command is refused with MessageValidationError and never sent', async () => {
     pair.log.contexts.length = 0;
+    pair.log.middleware.length = 0;
     const { error } = await rejection(commandBus.dispatch(new PlaceOrder('x', 0)));
+    expect(error).toBeInstanceOf(MessageValidationError);
+    expect((error as MessageValidationError).violations.map((v) => v.property).sort()).toEqual([
+      'orderId',
+      'quantity',
+    ]);
+    expect(pair.log.middleware).toEqual([]); // the receiver saw nothing
+    expect(pair.log.contexts).toEqual([]);
+  });
+
+  it('validates on the receiver: an invalid command sent by another producer arrives as MessageValidationError with its failing properties', async () => {
+    pair.log.contexts.length = 0;
+    // Straight through the client, past the sender's validation, as a producer without it would.
+    const envelope = commandBus.toEnvelope(new PlaceOrder('x', 0));
+    const reply = await firstValueFrom(
+      pair.client.send(remoteSubject('command', 'orders.place', pair.prefix), envelope),
+    );
+    const error = (() => {
+      try {
+        openReply(reply, 'command', PlaceOrder);
+      } catch (e) {
+        return e;
+      }
+      return new Error('expected the reply to carry an error');
+    })();
     expect(error).toBeInstanceOf(MessageValidationError);
     const validation = error as MessageValidationError;
     expect(validation.code).toBe('CQRS_VALIDATION_FAILED');

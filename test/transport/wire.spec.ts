@@ -2,7 +2,12 @@ import { NEVER, Observable, of, throwError } from 'rxjs';
 import type { ClientProxy } from '@nestjs/microservices';
 import { validate } from 'class-validator';
 import { IsEmail } from 'class-validator';
-import { EnvelopeError, HandlerNotFoundError, MessageValidationError } from '../../lib/index.js';
+import {
+  EnvelopeError,
+  HandlerNotFoundError,
+  InvalidHandlerError,
+  MessageValidationError,
+} from '../../lib/index.js';
 import {
   RemoteError,
   RemoteHandlerNotFoundError,
@@ -10,6 +15,7 @@ import {
   TransportUnavailableError,
   failureReply,
   openReply,
+  remoteSubject,
   successReply,
 } from '../../lib/transport/index.js';
 import { sendRequest, type RemoteTarget } from '../../lib/transport/remote-request.js';
@@ -29,6 +35,17 @@ describe('wire replies (no server)', () => {
     expect(openReply(overWire(successReply({ n: 1 })), 'query', Register)).toEqual({ n: 1 });
     expect(overWire(successReply(undefined))).toEqual({ ok: true });
     expect(openReply(overWire(successReply(undefined)), 'command', Register)).toBeUndefined();
+  });
+
+  it('a result that cannot travel as JSON becomes a clear RemoteError instead of no reply', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const result of [10n, cyclic]) {
+      const wire = overWire(successReply(result));
+      expect(wire).toMatchObject({ ok: false, error: { code: 'CQRS_UNSERIALIZABLE_RESULT' } });
+      expect(() => openReply(wire, 'query', Register)).toThrow(RemoteError);
+      expect(() => openReply(wire, 'query', Register)).toThrow(/cannot be sent as JSON/);
+    }
   });
 
   it('an application error comes back as RemoteError with its name, code and message, not its stack', () => {
@@ -209,4 +226,18 @@ describe('the cqrs-timeout header', () => {
       expect(timeoutOf({ 'cqrs-timeout': value }, 5000)).toBe(5000);
     expect(timeoutOf({}, 5000)).toBe(5000);
   });
+});
+
+describe('subjects (no server)', () => {
+  it('are <prefix>.<kind>.<name>', () => {
+    expect(remoteSubject('command', 'orders.place')).toBe('cqrs.command.orders.place');
+    expect(remoteSubject('query', 'GetOrder', 'billing')).toBe('billing.query.GetOrder');
+  });
+
+  it.each(['orders place', 'orders.*', 'orders.>', 'orders..place', ''])(
+    'refuse the message name %p, which NATS would read as a wildcard or refuse',
+    (name) => {
+      expect(() => remoteSubject('command', name)).toThrow(InvalidHandlerError);
+    },
+  );
 });

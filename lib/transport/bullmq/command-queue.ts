@@ -4,6 +4,7 @@ import type { CommandBus } from '../../core/command-bus.js';
 import { CqrsError, EnvelopeError } from '../../core/errors.js';
 import { continueInEnvelope, type Envelope } from '../../core/envelope.js';
 import type { MessageContext } from '../../core/message-context.js';
+import type { Middleware } from '../../core/middleware.js';
 import type { Type } from '../../core/messages.js';
 import { describeError } from '../../core/names.js';
 import { RemoteError, RemoteTimeoutError, TransportUnavailableError } from '../remote-errors.js';
@@ -61,16 +62,17 @@ export class CommandQueue {
   /**
    * Registers on `bus`, for each of `types`, a handler that sends the command to this queue
    * (continuing the dispatch's context: same id, correlation, causation, timestamp and headers).
-   * Returns a function that unregisters them all.
+   * `middlewareFor` gives each registration its own middleware (the Nest module passes validation,
+   * so an invalid command is refused before it is queued). Returns a function that unregisters them all.
    */
-  route(bus: CommandBus, types: readonly Type[]): () => void {
+  route(bus: CommandBus, types: readonly Type[], middlewareFor?: (type: Type) => Middleware[]): () => void {
     const unregister: Array<() => void> = [];
     try {
       for (const type of types) {
         const forward = (command: object, context: MessageContext) =>
           this.send(continueInEnvelope(command, context), {}, context.messageType);
         Object.defineProperty(forward, 'name', { value: `CommandQueue(${this.options.queue})` });
-        unregister.push(bus.register(type, forward));
+        unregister.push(bus.register(type, forward, { middleware: middlewareFor?.(type) ?? [] }));
       }
     } catch (error) {
       for (const undo of unregister) undo();

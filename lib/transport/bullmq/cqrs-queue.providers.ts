@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CommandBus } from '../../core/command-bus.js';
+import { findMessageValidation, validationStep } from '../../nest/message-validation.js';
 import { CommandQueue } from './command-queue.js';
 import { CommandQueueWorker } from './command-queue-worker.js';
 import type { CqrsQueueModuleOptions, CqrsQueueWorkerModuleOptions } from './queue-options.interface.js';
@@ -41,7 +42,11 @@ export class CqrsQueueSender implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // Found anywhere in the application, so CqrsLiteModule may be global or not.
     const commandBus = this.moduleRef.get(CommandBus, { strict: false });
-    this.unroute = this.commandQueue.route(commandBus, this.options.commands);
+    // The application's validation runs before a command is queued: an invalid one is refused here.
+    const validation = findMessageValidation(this.moduleRef);
+    this.unroute = this.commandQueue.route(commandBus, this.options.commands, (type) =>
+      validationStep(validation, type),
+    );
   }
 
   /** Unregisters them and closes the queue's connections. */
