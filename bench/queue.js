@@ -6,52 +6,19 @@
  * and worker run in this process against a redis-server (appendonly, as in production) started on
  * a free port; without redis-server the group is skipped.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { CommandBus, CqrsLiteModule } from 'nestjs-cqrs-lite';
 import { CqrsQueueModule, queueHeaders } from 'nestjs-cqrs-lite/transport/bullmq';
 import { Ping, PingHandler, rootModule } from './fixtures.js';
-import { compare, emit, progress } from './harness.js';
+import { compare, emit } from './harness.js';
+import { startServer } from './servers.js';
 
 /** Dispatches per task iteration: one takes a fraction of a millisecond or more. */
 const BATCH = 16;
 
-if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
-  progress('redis-server is not installed: skipping the BullMQ queue');
-  emit({ skipped: 'redis-server is not installed' });
-  process.exit(0);
-}
-
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-const redis = spawn(
-  'redis-server',
-  ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir, '--save', ''],
-  { stdio: 'ignore' },
-);
-for (;;) {
-  const open = await new Promise((resolve) => {
-    connect(port, '127.0.0.1')
-      .once('connect', function () {
-        this.destroy();
-        resolve(true);
-      })
-      .once('error', () => resolve(false));
-  });
-  if (open) break;
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-const connection = { url: `redis://127.0.0.1:${port}` };
+const redis = await startServer('redis', 'the BullMQ queue');
+const connection = { url: redis.url };
 // Finished jobs are kept for a minute (waiting for completion needs them kept for a while).
 const jobOptions = { removeOnComplete: { age: 60 } };
 
@@ -122,6 +89,5 @@ await acceptingSender.close();
 await sender.close();
 await worker.close();
 await Promise.all([rawWorker.close(), rawEvents.close(), rawQueue.close(), rawAccepted.close()]);
-redis.kill('SIGKILL');
-rmSync(dir, { recursive: true, force: true });
+redis.stop();
 emit({ accepted, completed: done });

@@ -6,8 +6,6 @@
  * this process against a nats-server started on a free port; without nats-server the group is
  * skipped. Interleaved in one Bench, like every comparison here.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { connect, createServer } from 'node:net';
 import { Controller } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientsModule, MessagePattern, Transport } from '@nestjs/microservices';
@@ -15,37 +13,14 @@ import { lastValueFrom } from 'rxjs';
 import { CommandBus, CqrsLiteModule, QueryBus } from 'nestjs-cqrs-lite';
 import { CqrsRemoteModule } from 'nestjs-cqrs-lite/transport';
 import { GetDouble, GetDoubleHandler, Ping, PingHandler, rootModule } from './fixtures.js';
-import { compare, emit, progress } from './harness.js';
+import { compare, emit } from './harness.js';
+import { startServer } from './servers.js';
 
 /** Round trips per task iteration: one takes tens of microseconds, so fewer than in-process groups. */
 const BATCH = 32;
 
-if (spawnSync('sh', ['-c', 'command -v nats-server']).status !== 0) {
-  progress('nats-server is not installed: skipping the remote round trip');
-  emit({ skipped: 'nats-server is not installed' });
-  process.exit(0);
-}
-
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address();
-    probe.close(() => resolve(port));
-  });
-});
-const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-for (;;) {
-  const open = await new Promise((resolve) => {
-    connect(port, '127.0.0.1')
-      .once('connect', function () {
-        this.destroy();
-        resolve(true);
-      })
-      .once('error', () => resolve(false));
-  });
-  if (open) break;
-  await new Promise((resolve) => setTimeout(resolve, 20));
-}
-const servers = [`nats://127.0.0.1:${port}`];
+const nats = await startServer('nats', 'the remote round trip');
+const servers = [nats.url];
 
 /** The raw baseline's receiver: the reply our controller would give, without our layer. */
 class RawController {
@@ -131,5 +106,5 @@ const commands = await compare(
 
 await sender.close();
 await receiver.close();
-nats.kill('SIGKILL');
+nats.stop();
 emit({ queries, commands });
