@@ -8,57 +8,20 @@ import { randomUUID } from 'node:crypto';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Queue } from 'bullmq';
-import { IsInt, IsString, Min, MinLength } from 'class-validator';
-import {
-  CommandHandler,
-  CqrsLiteModule,
-  Message,
-  type MessageContext,
-  type MiddlewareFn,
-} from '../../lib/index.js';
+import { CommandHandler, CqrsLiteModule, type MessageContext, type MiddlewareFn } from '../../lib/index.js';
 import {
   CqrsQueueModule,
   type CqrsQueueModuleOptions,
   type CqrsQueueWorkerModuleOptions,
 } from '../../lib/transport/bullmq/index.js';
 
-@Message({ name: 'orders.place' })
-export class PlaceOrder {
-  @IsString()
-  @MinLength(2)
-  orderId: string;
+import { ArchiveOrder, OutOfStockError, PlaceOrder, ShipOrder } from './order-messages.js';
 
-  @IsInt()
-  @Min(1)
-  quantity: number;
-
-  constructor(orderId: string, quantity: number) {
-    this.orderId = orderId;
-    this.quantity = quantity;
-  }
-}
-
-/** Its handler fails with an error of the application's own (retryable). */
-export class ShipOrder {
-  constructor(readonly orderId: string) {}
-}
+export { ArchiveOrder, OutOfStockError, PlaceOrder, ShipOrder };
 
 /** Its handler takes `ms` milliseconds. */
 export class SlowCommand {
   constructor(readonly ms: number) {}
-}
-
-/** Routed by the sender, but the worker has no handler for it. */
-export class ArchiveOrder {
-  constructor(readonly orderId: string) {}
-}
-
-export class OutOfStockError extends Error {
-  readonly code = 'OUT_OF_STOCK';
-  constructor(orderId: string) {
-    super(`Order ${orderId}: out of stock`);
-    this.name = 'OutOfStockError';
-  }
 }
 
 /** What the worker's handlers and middleware saw, in order. */

@@ -8,11 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { ClientsModule, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { IsInt, IsString, Min, MinLength } from 'class-validator';
 import {
   CommandHandler,
   CqrsLiteModule,
-  Message,
   Query,
   QueryHandler,
   type MessageContext,
@@ -20,21 +18,9 @@ import {
 } from '../../lib/index.js';
 import { CqrsRemoteModule } from '../../lib/transport/index.js';
 
-@Message({ name: 'orders.place' })
-export class PlaceOrder {
-  @IsString()
-  @MinLength(2)
-  orderId: string;
+import { ArchiveOrder, OutOfStockError, PlaceOrder, ShipOrder } from './order-messages.js';
 
-  @IsInt()
-  @Min(1)
-  quantity: number;
-
-  constructor(orderId: string, quantity: number) {
-    this.orderId = orderId;
-    this.quantity = quantity;
-  }
-}
+export { ArchiveOrder, OutOfStockError, PlaceOrder, ShipOrder };
 
 export interface OrderView {
   orderId: string;
@@ -54,31 +40,13 @@ export class SlowQuery extends Query<string> {
   }
 }
 
-/** Its handler fails with an error of the application's own. */
-export class ShipOrder {
-  constructor(readonly orderId: string) {}
-}
-
 /** Served by the receiver (listed in serve()) but no handler is registered for it there. */
 export class CancelOrder {
   constructor(readonly orderId: string) {}
 }
 
-/** Routed by the sender, but no receiver serves it. */
-export class ArchiveOrder {
-  constructor(readonly orderId: string) {}
-}
-
 /** Registered on the receiver's bus, but not served: other processes must not be able to run it. */
 export class InternalReset {}
-
-export class OutOfStockError extends Error {
-  readonly code = 'OUT_OF_STOCK';
-  constructor(orderId: string) {
-    super(`Order ${orderId}: out of stock`);
-    this.name = 'OutOfStockError';
-  }
-}
 
 /** What the receiver's handlers and middleware saw. */
 export class ReceiverLog {
