@@ -50,6 +50,8 @@ export interface MessageRoute {
   readonly kind: MessageKind;
   readonly messageType: Type;
   readonly messageName: string;
+  /** The handler's name, as `registrations()` reports it. */
+  readonly handlerName: string;
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -119,6 +121,20 @@ export class DispatchContext implements MessageContext {
   get items(): Map<unknown, unknown> {
     return (this.scratch ??= new Map());
   }
+
+  /** The name of the handler this context was built for (`registrations()`'s `handler`). */
+  get handlerName(): string {
+    return this.route.handlerName;
+  }
+}
+
+/**
+ * The name of the handler a context belongs to, as `registrations()` reports it; `undefined` for a
+ * context the buses did not build (one made by hand in a test, say). For middleware that reports
+ * on handlers, such as tracing.
+ */
+export function handlerNameOf(context: MessageContext): string | undefined {
+  return context instanceof DispatchContext ? context.handlerName : undefined;
 }
 
 /** The identity of a dispatch that started elsewhere, as an envelope carries it. */
