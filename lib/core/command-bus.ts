@@ -1,6 +1,9 @@
+import { HandlerBus } from './handler-bus.js';
+import type { BusOptions } from './message-bus.js';
 import type { DispatchOptions, MessageContext } from './message-context.js';
-import { MessageBus, type BusOptions, type RegisterOptions } from './message-bus.js';
 import type { Type } from './messages.js';
+import { completion } from './results.js';
+import type { RegisterOptions } from './route.js';
 
 /** A command handler as a function. Its return value is ignored; a returned promise is awaited. */
 export type CommandHandlerFn<C> = (command: C, context: MessageContext) => unknown;
@@ -11,11 +14,8 @@ export interface ICommandHandler<C = any> {
   execute(command: C, context: MessageContext): void | Promise<void>;
 }
 
-const DONE: Promise<void> = Promise.resolve();
-const toVoid = (): void => undefined;
-
 /** Sends commands (messages that change state and return nothing) to their one handler each. */
-export class CommandBus extends MessageBus {
+export class CommandBus extends HandlerBus {
   constructor(options?: BusOptions) {
     super('command', options);
   }
@@ -37,14 +37,7 @@ export class CommandBus extends MessageBus {
    * handler has finished; every failure is a rejection, never a synchronous throw.
    */
   dispatch(command: object, options?: DispatchOptions): Promise<void> {
-    if (this.inFlight !== undefined) {
-      return this.runTracked(this.inFlight, command, options, false, true) as Promise<void>;
-    }
-    try {
-      return completion(this.run(command, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return completion(this.send(this.openMessage, command, options));
   }
 
   /**
@@ -54,26 +47,6 @@ export class CommandBus extends MessageBus {
    * rejects with `EnvelopeError` and the handler does not run.
    */
   dispatchEnvelope(envelope: unknown, options?: DispatchOptions): Promise<void> {
-    if (this.inFlight !== undefined) {
-      return this.runTracked(this.inFlight, envelope, options, true, true) as Promise<void>;
-    }
-    try {
-      return completion(this.runEnvelope(envelope, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return completion(this.send(this.openEnvelope, envelope, options));
   }
-}
-
-/** A promise that settles when the chain's result does, with `undefined` (B4). */
-function completion(result: unknown): Promise<void> {
-  if (result instanceof Promise) return result.then(toVoid);
-  if (isThenable(result)) return Promise.resolve(result).then(toVoid);
-  return DONE;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -1,7 +1,9 @@
-import { nameOf } from './names.js';
+import { describeError, nameOf } from './names.js';
 
 /** Which bus a message was sent on. */
-export type MessageKind = 'command' | 'query';
+export type MessageKind = 'command' | 'query' | 'event';
+
+const PLURAL: Record<MessageKind, string> = { command: 'commands', query: 'queries', event: 'events' };
 
 /** Base class of every error raised by nestjs-cqrs-lite; `code` is stable across releases. */
 export abstract class CqrsError extends Error {
@@ -25,7 +27,8 @@ export class HandlerNotFoundError extends CqrsError {
     readonly messageType: Function,
   ) {
     const name = nameOf(messageType);
-    const decorator = kind === 'command' ? 'CommandHandler' : 'QueryHandler';
+    const decorator =
+      kind === 'command' ? 'CommandHandler' : kind === 'query' ? 'QueryHandler' : 'EventsHandler';
     super(
       `No ${kind} handler is registered for ${name}. Decorate a provider with @${decorator}(${name}) ` +
         `(and make sure its module is imported), or call ${kind}Bus.register(${name}, handler).`,
@@ -44,11 +47,16 @@ export class DuplicateHandlerError extends CqrsError {
     readonly existingHandler: string,
     /** Name of the handler that was refused. */
     readonly rejectedHandler: string,
+    /** The bus it was registered on; on the event bus, the same handler was subscribed twice. */
+    kind: MessageKind = 'command',
   ) {
     super(
-      `${nameOf(messageType)} already has a handler (${existingHandler}); refusing to register ` +
-        `${rejectedHandler} as a second one. A message class has exactly one handler per bus: ` +
-        `remove one of them, or unregister the first.`,
+      kind === 'event'
+        ? `${rejectedHandler} is already subscribed to ${nameOf(messageType)}; refusing to subscribe the ` +
+            `same handler twice. Unsubscribe it first, or subscribe another handler.`
+        : `${nameOf(messageType)} already has a handler (${existingHandler}); refusing to register ` +
+            `${rejectedHandler} as a second one. A message class has exactly one handler per bus: ` +
+            `remove one of them, or unregister the first.`,
     );
   }
 }
@@ -59,7 +67,7 @@ export class InvalidMessageError extends CqrsError {
 
   constructor(detail: string, options?: ErrorOptions) {
     super(
-      `Invalid message: ${detail}. Commands and queries must be class instances, e.g. new CreateUser(...).`,
+      `Invalid message: ${detail}. Commands, queries and events must be class instances, e.g. new CreateUser(...).`,
       options,
     );
   }
@@ -77,7 +85,7 @@ export class BusShutDownError extends CqrsError {
     readonly kind: MessageKind,
   ) {
     super(
-      `The ${kind} bus has shut down and accepts no more ${kind === 'command' ? 'commands' : 'queries'}: ` +
+      `The ${kind} bus has shut down and accepts no more ${PLURAL[kind]}: ` +
         `its application is closing. Dispatch before the application closes, or from work that is still in flight.`,
     );
   }
@@ -184,6 +192,66 @@ export class DuplicateMessageNameError extends CqrsError {
     super(
       `Message name '${messageName}' is already used by ${nameOf(existingType)}; ${nameOf(rejectedType)} cannot use it ` +
         `on the same bus. Give one of them another name with @Message({ name }).`,
+    );
+  }
+}
+
+/** One event handler that failed, as `EventHandlerError.failures` lists it. */
+export interface EventHandlerFailure {
+  /** The handler's class or function name, as `registrations()` reports it. */
+  readonly handler: string;
+  /** What it threw or rejected with, unchanged. */
+  readonly error: unknown;
+  /** The event it was handling (with `publishAll`, each failure's own event). */
+  readonly event: object;
+}
+
+/**
+ * One or more handlers of a published event failed (SPEC §11 E4). Raised once every handler has
+ * settled; the handlers that did not fail have run to completion.
+ */
+export class EventHandlerError extends CqrsError {
+  readonly code = 'CQRS_EVENT_HANDLER_FAILED';
+  /** The event published (with `publishAll`, the first event that had a failing handler). */
+  readonly event: object;
+
+  constructor(
+    /** Every failure, in publish order, then subscription order. */
+    readonly failures: ReadonlyArray<EventHandlerFailure>,
+  ) {
+    const first = failures[0]!;
+    super(
+      `${failures.length === 1 ? 'A handler' : `${failures.length} handlers`} of ${describeEvents(failures)} failed: ` +
+        failures
+          .map((f) => `${f.handler}${eventSuffix(failures, f)} (${describeError(f.error)})`)
+          .join('; ') +
+        '. The other handlers ran; catch this error where you publish, or pass onError to the EventBus.',
+      { cause: first.error },
+    );
+    this.event = first.event;
+  }
+}
+
+function describeEvents(failures: ReadonlyArray<EventHandlerFailure>): string {
+  const names = [...new Set(failures.map((f) => nameOf(f.event)))];
+  return names.join(', ');
+}
+
+function eventSuffix(failures: ReadonlyArray<EventHandlerFailure>, failure: EventHandlerFailure): string {
+  return failures.some((f) => f.event !== failure.event) ? ` of ${nameOf(failure.event)}` : '';
+}
+
+/** `commit()` was called on an aggregate that no `EventPublisher` has merged (SPEC §12 A3). */
+export class NoPublisherError extends CqrsError {
+  readonly code = 'CQRS_NO_PUBLISHER';
+
+  constructor(
+    /** The aggregate's class. */
+    readonly aggregateType: Function,
+  ) {
+    super(
+      `${nameOf(aggregateType)} has no event publisher, so commit() cannot publish its events (they stay recorded). ` +
+        `Merge it first: eventPublisher.mergeObjectContext(aggregate), or mergeClassContext(${nameOf(aggregateType)}).`,
     );
   }
 }

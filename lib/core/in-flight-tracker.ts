@@ -65,61 +65,19 @@ export class InFlightTracker {
 
   /**
    * Counts a dispatch as finished.
-   * @internal called by the buses. The callbacks below are bound once, so that settling a
-   * dispatch allocates no closure.
+   * @internal called by the buses; bound once, so that watching a dispatch allocates no closure.
    */
   readonly leave = (): void => {
     if (--this.running === 0 && this.onIdle !== undefined) this.onIdle();
   };
 
-  private readonly leaveWithValue = (value: unknown): unknown => {
-    this.leave();
-    return value;
-  };
-
-  private readonly leaveWithUndefined = (): undefined => {
-    this.leave();
-    return undefined;
-  };
-
-  private readonly leaveWithError = (error: unknown): never => {
-    this.leave();
-    throw error;
-  };
-
   /**
-   * The promise `dispatch()` (`voidResult`) or `ask()` returns for a chain's result, which counts
-   * the dispatch as finished when it settles (at once for a plain value).
+   * Counts a started dispatch as finished when its result settles: at once for a plain value,
+   * else when the promise does. Watches from the side: the caller's promise is not changed.
    * @internal called by the buses.
    */
-  settle(result: unknown, voidResult: boolean): Promise<unknown> {
-    if (result instanceof Promise) {
-      if (voidResult) return result.then(this.leaveWithUndefined, this.leaveWithError);
-      // `ask` hands the caller the handler's own promise; counting watches it from the side, so
-      // the caller's await does not wait for an extra promise. (The watcher's own promise always
-      // fulfils: `leave` returns nothing and swallows nothing the caller would not see.)
-      result.then(this.leave, this.leave);
-      return result;
-    }
-    const onValue = voidResult ? this.leaveWithUndefined : this.leaveWithValue;
-    let thenable: boolean;
-    try {
-      thenable = isThenable(result);
-    } catch (error) {
-      // A result whose `then` cannot even be read (a hostile Proxy).
-      this.leave();
-      return Promise.reject(error);
-    }
-    if (thenable) return Promise.resolve(result).then(onValue, this.leaveWithError);
-    this.leave();
-    return voidResult ? DONE : Promise.resolve(result);
+  watch(result: unknown): void {
+    if (result instanceof Promise) result.then(this.leave, this.leave);
+    else this.leave();
   }
-}
-
-const DONE: Promise<undefined> = Promise.resolve(undefined);
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

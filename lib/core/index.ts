@@ -5,8 +5,17 @@
  */
 export { CommandBus, type CommandHandlerFn, type ICommandHandler } from './command-bus.js';
 export { QueryBus, type IQueryHandler, type QueryHandlerFn } from './query-bus.js';
-export type { BusOptions, RegisterOptions, Registration } from './message-bus.js';
-export type { MessageBus } from './message-bus.js';
+export {
+  EventBus,
+  type EventBusOptions,
+  type EventHandlerFn,
+  type EventRegistration,
+  type IEventHandler,
+  type PublishedEventListener,
+} from './event-bus.js';
+export type { BusOptions, MessageBus } from './message-bus.js';
+export type { HandlerBus, Registration } from './handler-bus.js';
+export type { RegisterOptions } from './route.js';
 export {
   Command,
   Query,
@@ -16,7 +25,7 @@ export {
   type Type,
   type MessageMetadata,
 } from './messages.js';
-export type { ContextId, DispatchOptions, MessageContext } from './message-context.js';
+export type { ContextId, DispatchOptions, MessageContext, MessageContextData } from './message-context.js';
 export type { CqrsMiddleware, Middleware, MiddlewareFn, Next } from './middleware.js';
 export type { ObservableLike } from './observable.js';
 export type { Envelope } from './envelope.js';
@@ -27,11 +36,14 @@ export {
   DuplicateHandlerError,
   DuplicateMessageNameError,
   EnvelopeError,
+  EventHandlerError,
   HandlerNotFoundError,
   InvalidHandlerError,
   InvalidMessageError,
   MessageValidationError,
   MiddlewareResolutionError,
+  NoPublisherError,
+  type EventHandlerFailure,
   type MessageKind,
   type ValidationErrorLike,
   type Violation,

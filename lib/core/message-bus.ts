@@ -1,34 +1,12 @@
-import { handlerContextStorage, currentHandlerContext } from './context-propagation.js';
-import { mayReadContext } from './context-use.js';
-import {
-  CqrsError,
-  DuplicateHandlerError,
-  DuplicateMessageNameError,
-  HandlerNotFoundError,
-  InvalidHandlerError,
-  InvalidMessageError,
-  MiddlewareResolutionError,
-  type MessageKind,
-} from './errors.js';
-import { createEnvelope, openEnvelope, type Envelope } from './envelope.js';
-import {
-  ContinuedContext,
-  DispatchContext,
-  type DispatchOptions,
-  type MessageContext,
-  type MessageRoute,
-} from './message-context.js';
+import { currentHandlerContext } from './context-propagation.js';
+import { DuplicateMessageNameError, type MessageKind } from './errors.js';
+import { createEnvelope, type Envelope } from './envelope.js';
 import type { InFlightTracker } from './in-flight-tracker.js';
-import { getMessageMetadata, type Type } from './messages.js';
-import {
-  assertMiddleware,
-  composeChain,
-  middlewareNames,
-  type Invoker,
-  type Middleware,
-} from './middleware.js';
-import { describeError, nameOf } from './names.js';
-import { isObservable, lastValue } from './observable.js';
+import { DispatchContext, type DispatchOptions, type MessageContext } from './message-context.js';
+import type { Type } from './messages.js';
+import { assertMiddleware, middlewareNames, type Middleware } from './middleware.js';
+import { asPromiseOrValue } from './results.js';
+import { createRoute, type HandlerMethod, type RegisterOptions, type Route } from './route.js';
 
 /** Options of a bus. */
 export interface BusOptions {
@@ -43,211 +21,62 @@ export interface BusOptions {
   inFlight?: InFlightTracker;
 }
 
-/** Options of one registration. */
-export interface RegisterOptions {
-  /** Middleware for this message type only; runs after the bus's middleware. */
-  middleware?: Middleware[];
+/**
+ * One dispatch, opened: the route it goes to, the message the chain receives and the context
+ * (`undefined` when nothing in the chain could observe one, SPEC §5 C3).
+ */
+export interface OpenedDispatch {
+  readonly route: Route;
+  readonly message: object;
+  readonly context: DispatchContext | undefined;
 }
 
-/** One registered message type, as `registrations()` reports it. */
-export interface Registration {
-  /** The registered message class. */
-  readonly messageType: Type;
-  /** Its message name (`@Message({ name })`, else the class name). */
-  readonly messageName: string;
-  /** The handler's class name or function name. */
-  readonly handler: string;
-  /** Names of the whole middleware chain in execution order. */
-  readonly middleware: readonly string[];
-}
+/** A bus's way of opening what one of its public methods received. */
+export type Opener<B> = (this: B, input: unknown, options: DispatchOptions | undefined) => OpenedDispatch;
 
-/** A handler in either form: a function, or an object whose `execute` method is called. */
-type AnyHandler =
-  | ((message: any, context: MessageContext) => unknown)
-  | { execute(message: any, context: MessageContext): unknown };
-
-/** What a bus holds per registered type: its identity and its composed chain. */
-class Route implements MessageRoute {
-  invoke: Invoker;
-  /** Set when composing: no middleware, no propagation, and a handler that ignores its context. */
-  contextFree = false;
-  /** The handler cannot see its second argument (see `mayReadContext`). */
-  readonly handlerIgnoresContext: boolean;
-  /** The function called for a message: the handler itself, or its `execute` as registered. */
-  private readonly registeredExecute: Function;
-
-  constructor(
-    readonly kind: MessageKind,
-    readonly messageType: Type,
-    readonly messageName: string,
-    readonly messageVersion: number,
-    readonly handlerName: string,
-    readonly ownMiddleware: readonly Middleware[],
-    readonly terminal: Invoker,
-    private readonly handler: AnyHandler,
-  ) {
-    this.invoke = terminal;
-    this.registeredExecute = typeof handler === 'function' ? handler : handler.execute;
-    this.handlerIgnoresContext = !mayReadContext(this.registeredExecute);
-  }
-
-  /**
-   * Whether a dispatch can skip building a context because nothing could observe it. A handler
-   * object whose `execute` was replaced since registration (a test spy, say) gets one again.
-   */
-  canSkipContext(): boolean {
-    return (
-      this.contextFree &&
-      (typeof this.handler === 'function' || this.handler.execute === this.registeredExecute)
-    );
-  }
-}
-
-/** The machinery both buses share: the registry, middleware composition and message routing. */
+/**
+ * What every bus shares: bus-level middleware and chain composition, message names, contexts,
+ * in-flight counting, and the two steps of a dispatch, **open** (the subclass turns a message or
+ * an envelope into an `OpenedDispatch`; every check happens there) and **execute** (the route's
+ * composed chain runs).
+ */
 export abstract class MessageBus {
-  private readonly routes = new Map<Function, Route>();
-  private readonly routesByName = new Map<string, Route>();
   private readonly busMiddleware: Middleware[] = [];
-  private readonly propagateContext: boolean;
-  /** Counts this bus's dispatches when set (`BusOptions.inFlight`); the buses then use `runTracked`. */
+  /** Message name → class, so that two classes never share a name on one bus (SPEC §10). */
+  private readonly namedTypes = new Map<string, Type>();
+  /** Whether dispatches default `causedBy` to the running handler's context (C2). */
+  protected readonly propagateContext: boolean;
+  /** Counts this bus's dispatches when set (`BusOptions.inFlight`). */
   protected readonly inFlight: InFlightTracker | undefined;
 
   protected constructor(
-    private readonly kind: MessageKind,
+    protected readonly kind: MessageKind,
     options: BusOptions = {},
   ) {
     this.propagateContext = options.propagateContext === true;
     this.inFlight = options.inFlight;
-    if (options.middleware) this.use(...options.middleware);
+    if (options.middleware) {
+      // No route exists yet: nothing to recompose (and the subclass's fields are not set up).
+      assertMiddleware(options.middleware);
+      this.busMiddleware.push(...options.middleware);
+    }
   }
 
-  /** Whether a handler is registered for exactly this class. */
-  has(type: Type): boolean {
-    return this.routes.has(type);
-  }
+  /** Whether at least one handler is registered for exactly this class. */
+  abstract has(type: Type): boolean;
 
   /** Appends bus-level middleware (after any already there) and recomposes every chain. */
   use(...middleware: Middleware[]): this {
     assertMiddleware(middleware);
     this.busMiddleware.push(...middleware);
-    for (const route of this.routes.values()) this.compose(route);
+    for (const route of this.routes()) route.compose(this.busMiddleware, this.propagateContext);
     return this;
   }
 
   /** Removes every registration (bus-level middleware stays). */
   clear(): void {
-    this.routes.clear();
-    this.routesByName.clear();
-  }
-
-  /** Every registered type with its handler and middleware chain, for introspection and docs. */
-  registrations(): ReadonlyArray<Registration> {
-    const busNames = middlewareNames(this.busMiddleware);
-    return [...this.routes.values()].map((route) => ({
-      messageType: route.messageType,
-      messageName: route.messageName,
-      handler: route.handlerName,
-      middleware: [...busNames, ...middlewareNames(route.ownMiddleware)],
-    }));
-  }
-
-  /** Registers a handler; returns a function that unregisters it. */
-  protected addRoute(type: Type, handler: AnyHandler, options?: RegisterOptions): () => void {
-    let route: Route;
-    try {
-      route = this.createRoute(type, handler, options ?? {});
-    } catch (error) {
-      if (error instanceof CqrsError) throw error;
-      // A hostile argument (a throwing getter or Proxy trap) still ends as the documented error.
-      throw new InvalidHandlerError(
-        `Cannot register a ${this.kind} handler: reading the message type, handler or options threw (${describeError(error)}).`,
-        { cause: error },
-      );
-    }
-    const { messageType, messageName } = route;
-    const existing = this.routes.get(messageType);
-    if (existing) throw new DuplicateHandlerError(messageType, existing.handlerName, route.handlerName);
-    const sameName = this.routesByName.get(messageName);
-    if (sameName) throw new DuplicateMessageNameError(messageName, sameName.messageType, messageType);
-    this.compose(route);
-    this.routes.set(messageType, route);
-    this.routesByName.set(messageName, route);
-    return () => {
-      if (this.routes.get(messageType) !== route) return;
-      this.routes.delete(messageType);
-      this.routesByName.delete(messageName);
-    };
-  }
-
-  /** Checks what `register()` was given and builds its route, without changing the bus. */
-  private createRoute(type: Type, handler: AnyHandler, options: RegisterOptions): Route {
-    if (
-      typeof type !== 'function' ||
-      typeof type.prototype !== 'object' ||
-      type.prototype === null ||
-      type === Object ||
-      // Messages are routed by `prototype.constructor`: a class that is not its own prototype's
-      // constructor could never be reached.
-      type.prototype.constructor !== type
-    ) {
-      throw new InvalidHandlerError(
-        `Cannot register a ${this.kind} handler for ${nameOf(type)}: the message type must be a class of your own.`,
-      );
-    }
-    const terminal = this.terminalFor(type, handler);
-    const middleware = options.middleware ?? [];
-    if (!Array.isArray(middleware)) {
-      throw new MiddlewareResolutionError(middleware, 'the middleware option of register() must be an array');
-    }
-    const ownMiddleware = [...middleware];
-    assertMiddleware(ownMiddleware);
-    const { name, version } = getMessageMetadata(type);
-    return new Route(this.kind, type, name, version, nameOf(handler), ownMiddleware, terminal, handler);
-  }
-
-  /**
-   * Runs the chain for a message and returns what it returns (a value or a promise). Throws
-   * synchronously; the public `dispatch`/`ask` turn that into a rejection.
-   */
-  protected run(message: object, options: DispatchOptions | undefined): unknown {
-    const route = this.routeOf(message);
-    if (options === undefined && route.canSkipContext()) {
-      // Nothing in this chain can observe a context: skip the clock read and the allocation.
-      return route.invoke(message, undefined as never);
-    }
-    const context = new DispatchContext(
-      route,
-      options,
-      this.propagateContext ? currentHandlerContext() : undefined,
-    );
-    return route.invoke(message, context);
-  }
-
-  /**
-   * `run` (or `runEnvelope`) counted by the in-flight tracker, as the promise `dispatch`/`ask`
-   * return: of `undefined` when `voidResult`, else of the chain's result. The count drops when
-   * that promise settles, with no extra promise in between.
-   */
-  protected runTracked(
-    inFlight: InFlightTracker,
-    input: unknown,
-    options: DispatchOptions | undefined,
-    envelope: boolean,
-    voidResult: boolean,
-  ): Promise<unknown> {
-    let result: unknown;
-    try {
-      inFlight.enter(this.kind);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    try {
-      result = envelope ? this.runEnvelope(input, options) : this.run(input as object, options);
-    } catch (error) {
-      inFlight.leave();
-      return Promise.reject(error);
-    }
-    return inFlight.settle(result, voidResult);
+    this.namedTypes.clear();
+    this.removeAllRoutes();
   }
 
   /**
@@ -258,100 +87,82 @@ export abstract class MessageBus {
     return createEnvelope(this.kind, message, options);
   }
 
+  /** Every route of the bus, for recomposition. */
+  protected abstract routes(): Iterable<Route>;
+
+  /** Forgets every route (the names are already forgotten). */
+  protected abstract removeAllRoutes(): void;
+
+  /** Checks a registration and builds its composed route; the bus is not changed. */
+  protected newRoute(
+    type: Type,
+    handler: unknown,
+    method: HandlerMethod,
+    options: RegisterOptions | undefined,
+  ): Route {
+    const route = createRoute(this.kind, type, handler, method, options, this.propagateContext);
+    const named = this.namedTypes.get(route.messageName);
+    if (named !== undefined && named !== route.messageType) {
+      throw new DuplicateMessageNameError(route.messageName, named, route.messageType);
+    }
+    route.compose(this.busMiddleware, this.propagateContext);
+    return route;
+  }
+
+  /** Reserves a route's message name for its class (checked by `newRoute`). */
+  protected claimName(route: Route): void {
+    this.namedTypes.set(route.messageName, route.messageType);
+  }
+
+  /** Frees a message name once its class has no handler left. */
+  protected releaseName(route: Route): void {
+    if (this.namedTypes.get(route.messageName) === route.messageType)
+      this.namedTypes.delete(route.messageName);
+  }
+
+  /** The class registered under a message name, for envelopes (the allow-list). */
+  protected typeNamed(name: string): Type | undefined {
+    return this.namedTypes.get(name);
+  }
+
+  /** The names of the bus's middleware followed by a route's own, as `registrations()` reports them. */
+  protected chainNames(route: Route): string[] {
+    return [...middlewareNames(this.busMiddleware), ...middlewareNames(route.ownMiddleware)];
+  }
+
+  /** The context of a new dispatch on `route`, or `undefined` when nothing could observe it (C3). */
+  protected contextFor(route: Route, options: DispatchOptions | undefined): DispatchContext | undefined {
+    if (options === undefined && route.canSkipContext()) return undefined;
+    return new DispatchContext(route, options, this.causeFromPropagation());
+  }
+
+  /** The running handler's context when propagation is on (C2). */
+  protected causeFromPropagation(): MessageContext | undefined {
+    return this.propagateContext ? currentHandlerContext() : undefined;
+  }
+
   /**
-   * Checks an untrusted envelope, rebuilds its message as an instance of the class registered
-   * under its name, and runs it with the envelope's identity. Throws like `run`.
+   * Opens and executes one dispatch, counted in flight: the chain's result as a promise or a
+   * plain value. Never throws (B2): whatever opening or the chain throws is a rejected promise.
    */
-  protected runEnvelope(envelope: unknown, options: DispatchOptions | undefined): unknown {
-    const opened = openEnvelope(
-      this.kind,
-      envelope,
-      (name) => this.routesByName.get(name),
-      options ?? undefined,
-    );
-    const route = opened.target;
-    return route.invoke(opened.message, new ContinuedContext(route, opened.options, opened.origin));
-  }
-
-  private routeOf(message: unknown): Route {
-    if (typeof message === 'object' && message !== null) {
-      let route: Route | undefined;
-      let prototype: unknown;
+  protected send(open: Opener<this>, input: unknown, options: DispatchOptions | undefined): unknown {
+    const inFlight = this.inFlight;
+    if (inFlight !== undefined) {
       try {
-        prototype = Object.getPrototypeOf(message);
-        route = prototype === null ? undefined : this.routes.get((prototype as object).constructor);
+        inFlight.enter(this.kind);
       } catch (error) {
-        throw new InvalidMessageError(`reading its class threw (${describeError(error)})`, { cause: error });
+        return Promise.reject(error);
       }
-      // The class must own the prototype: `constructor` alone can be copied onto any object.
-      if (route !== undefined && route.messageType.prototype === prototype) return route;
     }
-    throw this.unroutable(message);
-  }
-
-  private unroutable(message: unknown): Error {
+    let result: unknown;
     try {
-      return this.unroutableReason(message);
+      const dispatch = open.call(this, input, options);
+      result = asPromiseOrValue(dispatch.route.invoke(dispatch.message, dispatch.context as DispatchContext));
     } catch (error) {
-      return new InvalidMessageError(`reading its class threw (${describeError(error)})`, { cause: error });
+      inFlight?.leave();
+      return Promise.reject(error);
     }
+    inFlight?.watch(result);
+    return result;
   }
-
-  private unroutableReason(message: unknown): Error {
-    if (message === null || message === undefined)
-      return new InvalidMessageError(`received ${String(message)}`);
-    if (typeof message === 'function') {
-      return new InvalidMessageError(
-        `received the function ${nameOf(message)} (pass an instance, not the class)`,
-      );
-    }
-    if (typeof message !== 'object') return new InvalidMessageError(`received a ${typeof message}`);
-    if (Array.isArray(message)) return new InvalidMessageError('received an array');
-    const prototype = Object.getPrototypeOf(message);
-    if (prototype === null || Object.getPrototypeOf(prototype) === null) {
-      return new InvalidMessageError('received a plain object, which has no class to route it by');
-    }
-    const type = prototype.constructor;
-    if (typeof type !== 'function') return new InvalidMessageError('its prototype has no constructor');
-    if (type.prototype !== prototype) {
-      return new InvalidMessageError(
-        `its prototype is not ${nameOf(type)}.prototype, although its constructor property names ${nameOf(type)} ` +
-          `(an object made with Object.create(), or a subclass that does not set its own constructor)`,
-      );
-    }
-    return new HandlerNotFoundError(this.kind, type);
-  }
-
-  private terminalFor(type: Type, handler: AnyHandler): Invoker {
-    let call: Invoker;
-    if (typeof handler === 'function') {
-      if (/^class[\s{]/.test(Function.prototype.toString.call(handler))) {
-        throw new InvalidHandlerError(
-          `The ${this.kind} handler for ${nameOf(type)} is the class ${nameOf(handler)}; register an instance of it (new ${nameOf(handler)}(...)) or a function.`,
-        );
-      }
-      call = (message, context) => settle(handler(message, context));
-    } else if (typeof handler === 'object' && handler !== null && typeof handler.execute === 'function') {
-      call = (message, context) => settle(handler.execute(message, context));
-    } else {
-      throw new InvalidHandlerError(
-        `The ${this.kind} handler for ${nameOf(type)} must be a function or an object with an execute() method, got ${nameOf(handler)}.`,
-      );
-    }
-    if (!this.propagateContext) return call;
-    const storage = handlerContextStorage();
-    return (message, context) => storage.run(context, call, message, context);
-  }
-
-  private compose(route: Route): void {
-    const chain =
-      this.busMiddleware.length === 0 ? route.ownMiddleware : [...this.busMiddleware, ...route.ownMiddleware];
-    route.invoke = composeChain(chain, route.terminal);
-    route.contextFree = chain.length === 0 && !this.propagateContext && route.handlerIgnoresContext;
-  }
-}
-
-/** A handler's result, with an Observable turned into a promise of its last value. */
-function settle(result: unknown): unknown {
-  return isObservable(result) ? lastValue(result) : result;
 }

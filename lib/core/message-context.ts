@@ -61,10 +61,13 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
  * (the UUID, the `Date`, the items map) is created on first read.
  */
 export class DispatchContext implements MessageContext {
-  /** Nest only: the DI context in which scoped handlers are resolved. */
-  readonly contextId: ContextId | undefined;
-  readonly headers: Readonly<Record<string, string>>;
-  private readonly causedBy: MessageContext | undefined;
+  /**
+   * Nest only: the DI context in which scoped handlers are resolved: `options.contextId`, else the
+   * causing dispatch's (C4). Set by the Nest adapter when it resolves a scoped handler in a new one.
+   */
+  contextId: ContextId | undefined;
+  private readonly ownHeaders: Readonly<Record<string, string>>;
+  protected readonly causedBy: MessageContext | undefined;
   private readonly explicitCorrelationId: string | undefined;
   private readonly time: number;
   private generatedId: string | undefined = undefined;
@@ -80,13 +83,14 @@ export class DispatchContext implements MessageContext {
     if (options === undefined || options === null) {
       this.causedBy = inheritedCause;
       this.explicitCorrelationId = undefined;
-      this.headers = NO_HEADERS;
-      this.contextId = undefined;
+      this.ownHeaders = NO_HEADERS;
+      this.contextId = contextIdOf(inheritedCause);
     } else {
-      this.causedBy = options.causedBy ?? inheritedCause;
+      const causedBy = options.causedBy ?? inheritedCause;
+      this.causedBy = causedBy;
       this.explicitCorrelationId = options.correlationId;
-      this.headers = options.headers === undefined ? NO_HEADERS : Object.freeze({ ...options.headers });
-      this.contextId = options.contextId;
+      this.ownHeaders = options.headers === undefined ? NO_HEADERS : Object.freeze({ ...options.headers });
+      this.contextId = options.contextId ?? contextIdOf(causedBy);
     }
   }
 
@@ -104,6 +108,10 @@ export class DispatchContext implements MessageContext {
 
   get id(): string {
     return (this.generatedId ??= randomUUID());
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.ownHeaders;
   }
 
   get correlationId(): string {
@@ -126,15 +134,78 @@ export class DispatchContext implements MessageContext {
   get handlerName(): string {
     return this.route.handlerName;
   }
+
+  /** The context's own data, for `JSON.stringify`, logs and test-runner diffs (not the bus internals). */
+  toJSON(): MessageContextData {
+    return {
+      kind: this.kind,
+      messageName: this.messageName,
+      id: this.id,
+      correlationId: this.correlationId,
+      causationId: this.causationId,
+      timestamp: this.timestamp.toISOString(),
+      headers: this.headers,
+    };
+  }
+
+  /** How `util.inspect` and `console.log` show a context: its own data. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    return `MessageContext ${inspect(this.toJSON(), options)}`;
+  }
+}
+
+/** What a context shows of itself in `JSON.stringify`, `util.inspect` and test diffs. */
+export interface MessageContextData {
+  readonly kind: MessageKind;
+  readonly messageName: string;
+  readonly id: string;
+  readonly correlationId: string;
+  readonly causationId: string | undefined;
+  readonly timestamp: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The DI context a causing dispatch ran in, if the buses built that context (C4). */
+function contextIdOf(context: MessageContext | undefined): ContextId | undefined {
+  return context instanceof DispatchContext ? context.contextId : undefined;
 }
 
 /**
- * The name of the handler a context belongs to, as `registrations()` reports it; `undefined` for a
- * context the buses did not build (one made by hand in a test, say). For middleware that reports
- * on handlers, such as tracing.
+ * The context of one more handler of the same publish (SPEC §11 E5): the first handler's id,
+ * correlation, causation, timestamp, headers and DI context, and items of its own.
  */
-export function handlerNameOf(context: MessageContext): string | undefined {
-  return context instanceof DispatchContext ? context.handlerName : undefined;
+export class SiblingContext extends DispatchContext {
+  constructor(
+    route: MessageRoute,
+    private readonly first: DispatchContext,
+  ) {
+    super(route, undefined);
+    this.contextId = first.contextId;
+  }
+
+  override get id(): string {
+    return this.first.id;
+  }
+
+  override get correlationId(): string {
+    return this.first.correlationId;
+  }
+
+  override get causationId(): string | undefined {
+    return this.first.causationId;
+  }
+
+  override get timestamp(): Date {
+    return this.first.timestamp;
+  }
+
+  override get headers(): Readonly<Record<string, string>> {
+    return this.first.headers;
+  }
 }
 
 /** The identity of a dispatch that started elsewhere, as an envelope carries it. */

@@ -1,7 +1,10 @@
+import { HandlerBus } from './handler-bus.js';
+import type { BusOptions } from './message-bus.js';
 import type { DispatchOptions, MessageContext } from './message-context.js';
-import { MessageBus, type BusOptions, type RegisterOptions } from './message-bus.js';
 import type { Query, QueryResult, Type } from './messages.js';
 import type { ObservableLike } from './observable.js';
+import { toPromise } from './results.js';
+import type { RegisterOptions } from './route.js';
 
 /** A query handler as a function: returns the result, a promise of it, or an Observable of it. */
 export type QueryHandlerFn<Q, R = QueryResult<Q>> = (
@@ -19,7 +22,7 @@ export interface IQueryHandler<Q = any, R = QueryResult<Q>> {
  * Sends queries (messages that return data and change nothing) to their one handler each.
  * `TDefault` is the result type of `ask()` for queries that do not extend `Query<R>`.
  */
-export class QueryBus<TDefault = unknown> extends MessageBus {
+export class QueryBus<TDefault = unknown> extends HandlerBus {
   constructor(options?: BusOptions) {
     super('query', options);
   }
@@ -43,13 +46,7 @@ export class QueryBus<TDefault = unknown> extends MessageBus {
   ask<R>(query: Query<R>, options?: DispatchOptions): Promise<R>;
   ask(query: object, options?: DispatchOptions): Promise<TDefault>;
   ask(query: object, options?: DispatchOptions): Promise<unknown> {
-    if (this.inFlight !== undefined) return this.runTracked(this.inFlight, query, options, false, false);
-    try {
-      const result = this.run(query, options);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return toPromise(this.send(this.openMessage, query, options));
   }
 
   /**
@@ -59,14 +56,6 @@ export class QueryBus<TDefault = unknown> extends MessageBus {
    * `EnvelopeError` and the handler does not run.
    */
   askEnvelope<R = TDefault>(envelope: unknown, options?: DispatchOptions): Promise<R> {
-    if (this.inFlight !== undefined) {
-      return this.runTracked(this.inFlight, envelope, options, true, false) as Promise<R>;
-    }
-    try {
-      const result = this.runEnvelope(envelope, options);
-      return (result instanceof Promise ? result : Promise.resolve(result)) as Promise<R>;
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return toPromise(this.send(this.openEnvelope, envelope, options));
   }
 }

@@ -1,44 +1,35 @@
 import { jest } from '@jest/globals';
-import { mayReadContext } from '../../lib/core/context-use.js';
 import { CommandBus, QueryBus, type MessageContext } from '../../lib/core/index.js';
 
 class Ping {}
 
-describe('skipping the context nobody can see', () => {
-  it('knows which handler functions may read their second argument', () => {
-    const cannot: Function[] = [
-      () => undefined,
-      (c: Ping) => c,
-      async (c: Ping) => c,
-      function named(c: Ping) {
-        return c;
-      },
-      {
-        execute(c: Ping) {
-          return c;
-        },
-      }.execute,
-      {
-        async execute(c: Ping) {
-          return c;
-        },
-      }.execute,
-    ];
-    // oxlint-disable-next-line no-unused-vars
-    const may: Function[] = [
-      (c: Ping, context: MessageContext) => context,
-      (...args: unknown[]) => args,
-      (c: Ping, context?: MessageContext) => context,
-      (c: Ping, { id }: MessageContext = {} as MessageContext) => id,
-      function usesArguments(c: Ping) {
-        // eslint-disable-next-line prefer-rest-params
-        return [c, arguments[1]];
-      },
-      Math.max,
-      ((c: Ping) => c).bind(null),
-    ];
-    for (const fn of cannot) expect(mayReadContext(fn)).toBe(false);
-    for (const fn of may) expect(mayReadContext(fn)).toBe(true);
+describe('skipping the context nobody can see (SPEC §5 C3)', () => {
+  it('C3: a handler declaring fewer than two parameters gets no context when nothing else could see one', async () => {
+    const seen: unknown[] = [];
+    const bus = new CommandBus();
+    bus.register(Ping, function oneParameter(command: Ping) {
+      // oxlint-disable-next-line prefer-rest-params
+      seen.push(command, arguments.length > 1 ? arguments[1] : 'no second argument');
+    });
+    await bus.dispatch(new Ping());
+    expect(seen[1]).toBeUndefined();
+  });
+
+  it('C3: decided by Function.length alone: a rest or default second parameter does not count', async () => {
+    const bus = new QueryBus();
+    class WhoAmI {}
+    bus.register(WhoAmI, (...args: unknown[]) => args[1]);
+    await expect(bus.ask(new WhoAmI())).resolves.toBeUndefined();
+    const declared = new QueryBus();
+    declared.register(WhoAmI, (query: WhoAmI, context: MessageContext) => context.kind);
+    await expect(declared.ask(new WhoAmI())).resolves.toBe('query');
+  });
+
+  it('C3: a one-parameter handler still gets a context when dispatch options are given', async () => {
+    const bus = new QueryBus();
+    class WhoAmI {}
+    bus.register(WhoAmI, (...args: unknown[]) => (args[1] as MessageContext).correlationId);
+    await expect(bus.ask(new WhoAmI(), { correlationId: 'c-1' })).resolves.toBe('c-1');
   });
 
   it('still gives a context to handlers that declare it, even with no middleware and no options', async () => {
@@ -46,9 +37,6 @@ describe('skipping the context nobody can see', () => {
     class WhoAmI {}
     bus.register(WhoAmI, (query, context) => context.messageName);
     await expect(bus.ask(new WhoAmI())).resolves.toBe('WhoAmI');
-    const rest = new QueryBus();
-    rest.register(WhoAmI, (...args: unknown[]) => (args[1] as MessageContext).kind);
-    await expect(rest.ask(new WhoAmI())).resolves.toBe('query');
   });
 
   it('gives a context again when a handler object’s execute is replaced after registration (a spy)', async () => {

@@ -49,7 +49,7 @@ new QueryBus().use({ run: () => undefined });
 
 // The context is read-only and fully typed.
 declare const context: MessageContext;
-expectTypeOf(context.kind).toEqualTypeOf<'command' | 'query'>();
+expectTypeOf(context.kind).toEqualTypeOf<'command' | 'query' | 'event'>();
 expectTypeOf(context.id).toBeString();
 expectTypeOf(context.correlationId).toBeString();
 expectTypeOf(context.causationId).toEqualTypeOf<string | undefined>();

@@ -56,5 +56,5 @@ void runHandler((c: CreateUser) => c.email, new GetCount());
 void runHandler(() => 1, new GetCount(), { middleware: ['LOGGING'] });
 
 expectTypeOf(createMessageContext(new CreateUser('a'), { headers: { a: 'b' } }).kind).toEqualTypeOf<
-  'command' | 'query'
+  'command' | 'query' | 'event'
 >();
