@@ -17,3 +17,5 @@ export { UseMiddleware } from './nest/use-middleware.decorator.js';
 export { CqrsExceptionFilter, type ValidationErrorResponse } from './validation/cqrs-exception.filter.js';
 export { ValidationMiddleware, validationMiddleware } from './validation/validation.middleware.js';
 export type { ValidatorOptions } from './validation/validator-options.interface.js';
+export { TracingMiddleware, tracingMiddleware } from './tracing/tracing.middleware.js';
+export { TRACEPARENT_HEADER, TRACESTATE_HEADER, traceHeaders } from './tracing/trace-context.js';

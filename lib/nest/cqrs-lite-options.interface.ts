@@ -24,6 +24,11 @@ export interface CqrsLiteModuleOptions {
   /** A dispatch made while a handler runs defaults `causedBy` to that handler's context. Default false. */
   propagateContext?: boolean;
   /**
+   * OpenTelemetry spans and metrics for every handler invocation, as the outermost step of every
+   * chain (SPEC §14). Needs `@opentelemetry/api`; off by default, and then it is never loaded.
+   */
+  tracing?: boolean;
+  /**
    * How long (ms) closing the application waits for dispatches in flight to finish before the
    * buses shut down anyway (logging how many still run; they are not cancelled). Default 10000.
    */

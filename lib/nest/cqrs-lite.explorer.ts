@@ -12,6 +12,7 @@ import type { HandlerMetadata } from './handler.decorator.js';
 import { MiddlewareResolver } from './middleware-resolver.js';
 import type { ValidationMiddleware } from '../validation/validation.middleware.js';
 import { MESSAGE_VALIDATION, validationStep } from './message-validation.js';
+import { tracingMiddleware } from '../tracing/tracing.middleware.js';
 
 type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 type ExecutableHandler = { execute(message: object, context: MessageContext): unknown };
@@ -41,8 +42,10 @@ export class CqrsLiteExplorer implements OnModuleInit {
       resolver.resolveAll(this.options.commandMiddleware),
       resolver.resolveAll(this.options.queryMiddleware),
     ]);
-    this.commandBus.use(...shared, ...commandOnly);
-    this.queryBus.use(...shared, ...queryOnly);
+    // Tracing goes first, so that its span covers the whole chain.
+    const tracing = this.options.tracing === true ? [tracingMiddleware()] : [];
+    this.commandBus.use(...tracing, ...shared, ...commandOnly);
+    this.queryBus.use(...tracing, ...shared, ...queryOnly);
 
     const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {

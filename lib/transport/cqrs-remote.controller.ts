@@ -6,6 +6,7 @@ import { EnvelopeError, HandlerNotFoundError, type MessageKind } from '../core/e
 import { getMessageMetadata, type Type } from '../core/messages.js';
 import { QueryBus } from '../core/query-bus.js';
 import type { CqrsRemoteServeOptions } from './cqrs-remote-options.interface.js';
+import { receiveEnvelope } from './envelope-relay.js';
 import { remoteSubject } from './subjects.js';
 import { failureReply, successReply, type WireReply } from './wire.js';
 
@@ -35,7 +36,7 @@ export function createRemoteController(options: CqrsRemoteServeOptions): NestTyp
       try {
         const type = servedType('command', commands, envelope);
         if (!this.commandBus.has(type)) throw new HandlerNotFoundError('command', type);
-        await this.commandBus.dispatchEnvelope(envelope);
+        await receiveEnvelope('server', () => this.commandBus.dispatchEnvelope(envelope));
         return successReply(undefined);
       } catch (error) {
         return failureReply(error);
@@ -46,7 +47,7 @@ export function createRemoteController(options: CqrsRemoteServeOptions): NestTyp
       try {
         const type = servedType('query', queries, envelope);
         if (!this.queryBus.has(type)) throw new HandlerNotFoundError('query', type);
-        return successReply(await this.queryBus.askEnvelope(envelope));
+        return successReply(await receiveEnvelope('server', () => this.queryBus.askEnvelope(envelope)));
       } catch (error) {
         return failureReply(error);
       }

@@ -1,8 +1,8 @@
 import type { ClientProxy } from '@nestjs/microservices';
-import { continueInEnvelope } from '../core/envelope.js';
 import type { MessageKind } from '../core/errors.js';
 import type { MessageContext } from '../core/message-context.js';
 import { getMessageMetadata, type Type } from '../core/messages.js';
+import { asForwarder, forwardEnvelope } from './envelope-relay.js';
 import { sendRequest, type RemoteTarget } from './remote-request.js';
 import { timeoutOf } from './remote-timeout.js';
 import { remoteSubject } from './subjects.js';
@@ -38,13 +38,10 @@ export function remoteHandler(
   };
   const { client, timeout } = route;
   const handler = (message: object, context: MessageContext): Promise<unknown> =>
-    sendRequest(
-      client,
-      target,
-      continueInEnvelope(message, context),
-      timeoutOf(context.headers, timeout),
-    ).then((reply) => openReply(reply, kind, messageType));
+    sendRequest(client, target, forwardEnvelope(message, context), timeoutOf(context.headers, timeout)).then(
+      (reply) => openReply(reply, kind, messageType),
+    );
   // registrations() and DuplicateHandlerError name the route, not an anonymous arrow.
   Object.defineProperty(handler, 'name', { value: `remote via ${route.clientName} (${target.subject})` });
-  return handler;
+  return asForwarder(handler, messageType, 'client');
 }

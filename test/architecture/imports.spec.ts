@@ -13,9 +13,10 @@ const lib = join(dirname(fileURLToPath(import.meta.url)), '../../lib');
 const ALLOWED: Record<string, string[]> = {
   core: [],
   validation: ['core'],
-  nest: ['core', 'validation'],
+  nest: ['core', 'validation', 'tracing'],
   testing: ['core'],
-  transport: ['core', 'validation', 'nest'],
+  tracing: ['core'],
+  transport: ['core', 'validation', 'nest', 'tracing'],
 };
 
 function sources(dir: string): string[] {

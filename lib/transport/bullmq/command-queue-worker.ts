@@ -3,6 +3,7 @@ import type { CommandBus } from '../../core/command-bus.js';
 import { COMPLETED, jobFailure } from './job-outcome.js';
 import { ATTEMPT_HEADER } from './queue-headers.js';
 import type { CommandQueueWorkerOptions } from './queue-options.interface.js';
+import { receiveEnvelope } from '../envelope-relay.js';
 import type { WireReply } from '../wire.js';
 
 /** Default `maxStalledCount`: a job survives two worker crashes before it fails. */
@@ -63,7 +64,9 @@ export class CommandQueueWorker {
     // attemptsStarted counts runs cut short by a dead worker too; attemptsMade only failures.
     const attempt = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
     try {
-      await this.commandBus.dispatchEnvelope(job.data, { headers: { [ATTEMPT_HEADER]: String(attempt) } });
+      await receiveEnvelope('consumer', () =>
+        this.commandBus.dispatchEnvelope(job.data, { headers: { [ATTEMPT_HEADER]: String(attempt) } }),
+      );
     } catch (error) {
       throw jobFailure(error, this.options.queue, job.data);
     }

@@ -2,11 +2,12 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CommandBus } from '../../core/command-bus.js';
 import { CqrsError, EnvelopeError } from '../../core/errors.js';
-import { continueInEnvelope, type Envelope } from '../../core/envelope.js';
+import type { Envelope } from '../../core/envelope.js';
 import type { MessageContext } from '../../core/message-context.js';
 import type { Middleware } from '../../core/middleware.js';
 import type { Type } from '../../core/messages.js';
 import { describeError } from '../../core/names.js';
+import { asForwarder, forwardEnvelope } from '../envelope-relay.js';
 import { RemoteError, RemoteTimeoutError, TransportUnavailableError } from '../remote-errors.js';
 import { assertTimeout } from '../remote-timeout.js';
 import { DeadlineExceeded, withDeadline } from './deadline.js';
@@ -70,9 +71,13 @@ export class CommandQueue {
     try {
       for (const type of types) {
         const forward = (command: object, context: MessageContext) =>
-          this.send(continueInEnvelope(command, context), {}, context.messageType);
+          this.send(forwardEnvelope(command, context), {}, context.messageType);
         Object.defineProperty(forward, 'name', { value: `CommandQueue(${this.options.queue})` });
-        unregister.push(bus.register(type, forward, { middleware: middlewareFor?.(type) ?? [] }));
+        unregister.push(
+          bus.register(type, asForwarder(forward, type, 'producer'), {
+            middleware: middlewareFor?.(type) ?? [],
+          }),
+        );
       }
     } catch (error) {
       for (const undo of unregister) undo();

@@ -1,0 +1,66 @@
+import type { Context } from '@opentelemetry/api';
+import { loadedOpenTelemetry, type OpenTelemetryApi } from './open-telemetry.js';
+
+/**
+ * How a handler's span takes part in a trace across processes (SPEC §14 T2): the sender's
+ * forwarding handler makes a request (`client`) or queues a job (`producer`); the receiver's
+ * handler answers one (`server`) or takes one (`consumer`).
+ */
+export type RemoteRole = SendingRole | ReceivingRole;
+
+/** The role of a handler that sends its messages to another process. */
+export type SendingRole = 'client' | 'producer';
+
+/** The role of a dispatch received from another process. */
+export type ReceivingRole = 'server' | 'consumer';
+
+/** Forwarding handlers, by message type and then handler name (`registrations()`'s `handler`). */
+const sending = new WeakMap<Function, Map<string, SendingRole>>();
+
+/**
+ * Records that the handler named `handlerName` for `messageType` forwards messages to another
+ * process, so that tracing gives its span the kind of `role`. Costs nothing with tracing off.
+ */
+export function markSendingHandler(messageType: Function, handlerName: string, role: SendingRole): void {
+  let byName = sending.get(messageType);
+  if (byName === undefined) sending.set(messageType, (byName = new Map()));
+  byName.set(handlerName, role);
+}
+
+/** The role recorded by `markSendingHandler`, if any. */
+export function sendingRoleOf(
+  messageType: Function,
+  handlerName: string | undefined,
+): SendingRole | undefined {
+  return handlerName === undefined ? undefined : sending.get(messageType)?.get(handlerName);
+}
+
+let receivingKey: symbol | undefined;
+
+function keyOf(api: OpenTelemetryApi): symbol {
+  return (receivingKey ??= api.createContextKey('nestjs-cqrs-lite receiving role'));
+}
+
+/**
+ * Runs `receive` (a call that dispatches an envelope received from another process) so that the
+ * tracing step of its chain knows the dispatch was received, and in which role. With tracing off
+ * it only calls `receive`.
+ */
+export function receivingAs<T>(role: ReceivingRole, receive: () => T): T {
+  const api = loadedOpenTelemetry();
+  if (api === undefined) return receive();
+  return api.context.with(api.context.active().setValue(keyOf(api), role), receive);
+}
+
+/**
+ * The role `receivingAs` put in `context`, and the context without it (so that dispatches the
+ * handler makes are not taken for received ones).
+ */
+export function takeReceivingRole(
+  api: OpenTelemetryApi,
+  context: Context,
+): { role: ReceivingRole; rest: Context } | undefined {
+  if (receivingKey === undefined) return undefined;
+  const role = context.getValue(receivingKey) as ReceivingRole | undefined;
+  return role === undefined ? undefined : { role, rest: context.deleteValue(keyOf(api)) };
+}

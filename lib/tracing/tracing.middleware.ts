@@ -1,0 +1,244 @@
+import type {
+  Attributes,
+  Context,
+  Histogram,
+  MeterProvider,
+  Span,
+  SpanKind,
+  Tracer,
+  TracerProvider,
+  UpDownCounter,
+} from '@opentelemetry/api';
+import { CACHE_HIT } from '../core/context-items.js';
+import type { MessageKind } from '../core/errors.js';
+import { ContinuedContext, DispatchContext, type MessageContext } from '../core/message-context.js';
+import type { CqrsMiddleware, Next } from '../core/middleware.js';
+import { describeError } from '../core/names.js';
+import { openTelemetry, type OpenTelemetryApi } from './open-telemetry.js';
+import { sendingRoleOf, takeReceivingRole, type RemoteRole } from './span-roles.js';
+import { readTraceContext, TRACEPARENT_HEADER } from './trace-context.js';
+
+/** The instrumentation scope of every span and instrument this package creates. */
+export const INSTRUMENTATION_NAME = 'nestjs-cqrs-lite';
+
+/** Bucket boundaries (seconds) for handler durations: 1 ms to 10 s. */
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The metric instruments of one meter provider. */
+interface Instruments {
+  readonly duration: Histogram;
+  readonly inFlight: UpDownCounter;
+}
+
+/** What is computed once per message type and bus kind: the span name and the metric attributes. */
+interface Labels {
+  readonly messageName: string;
+  readonly spanName: string;
+  readonly inFlight: Attributes;
+  readonly ok: Attributes;
+  readonly error: Attributes;
+}
+
+/**
+ * Runs the rest of the chain inside an OpenTelemetry span named `<kind> <messageName>` and records
+ * the handler metrics (SPEC §14). Put it first, so the span covers the whole chain; the Nest
+ * module does that itself with `tracing: true`. Creating it loads `@opentelemetry/api`, and fails
+ * naming the package when it is not installed.
+ */
+export class TracingMiddleware implements CqrsMiddleware {
+  private readonly api: OpenTelemetryApi;
+  private readonly kinds: Readonly<Record<RemoteRole | 'internal', SpanKind>>;
+  private readonly labels = new WeakMap<Function, Partial<Record<MessageKind, Labels>>>();
+  private tracerSource: TracerProvider | undefined;
+  private tracer: Tracer | undefined;
+  private meterSource: MeterProvider | undefined;
+  private instruments: Instruments | undefined;
+
+  constructor() {
+    this.api = openTelemetry();
+    const { SpanKind } = this.api;
+    this.kinds = {
+      internal: SpanKind.INTERNAL,
+      client: SpanKind.CLIENT,
+      producer: SpanKind.PRODUCER,
+      server: SpanKind.SERVER,
+      consumer: SpanKind.CONSUMER,
+    };
+  }
+
+  /** Starts the span, runs `next()` with it active, and ends it once the chain has settled. */
+  handle(message: object, next: Next, context: MessageContext): unknown {
+    const { api } = this;
+    const labels = this.labelsOf(context);
+    const handler = handlerNameOf(context);
+    let parent = api.context.active();
+    let role: RemoteRole | undefined;
+    const received = takeReceivingRole(api, parent);
+    if (received !== undefined) {
+      role = received.role;
+      parent = received.rest;
+    }
+    if (context.headers[TRACEPARENT_HEADER] !== undefined) {
+      parent = continuedTrace(
+        api,
+        parent,
+        context.headers,
+        received !== undefined || context instanceof ContinuedContext,
+      );
+    }
+    role ??= sendingRoleOf(context.messageType, handler);
+    const attributes: Attributes = {
+      'cqrs.kind': context.kind,
+      'cqrs.message.name': context.messageName,
+      'cqrs.message.id': context.id,
+      'cqrs.correlation_id': context.correlationId,
+    };
+    if (handler !== undefined) attributes['cqrs.handler'] = handler;
+    const span = this.currentTracer().startSpan(
+      labels.spanName,
+      { kind: this.kinds[role ?? 'internal'], attributes },
+      parent,
+    );
+    const instruments = this.currentInstruments();
+    instruments.inFlight.add(1, labels.inFlight);
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = api.context.with(api.trace.setSpan(parent, span), next);
+    } catch (error) {
+      // `next` from a bus never throws; one given by hand might.
+      this.finish(span, context, labels, instruments, started, true, error);
+      throw error;
+    }
+    return (result instanceof Promise ? result : Promise.resolve(result)).then(
+      (value: unknown) => {
+        this.finish(span, context, labels, instruments, started, false, undefined);
+        return value;
+      },
+      (error: unknown) => {
+        this.finish(span, context, labels, instruments, started, true, error);
+        throw error;
+      },
+    );
+  }
+
+  private finish(
+    span: Span,
+    context: MessageContext,
+    labels: Labels,
+    instruments: Instruments,
+    started: number,
+    failed: boolean,
+    error: unknown,
+  ): void {
+    if (context.kind === 'query' && context.items.has(CACHE_HIT)) {
+      span.setAttribute('cqrs.cache.hit', context.items.get(CACHE_HIT) === true);
+    }
+    if (failed) {
+      span.recordException(error instanceof Error ? error : describeError(error));
+      span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: describeError(error) });
+    }
+    span.end();
+    instruments.inFlight.add(-1, labels.inFlight);
+    instruments.duration.record((performance.now() - started) / 1000, failed ? labels.error : labels.ok);
+  }
+
+  /** The tracer of the registered provider; looked up again when another one is registered. */
+  private currentTracer(): Tracer {
+    const provider = this.api.trace.getTracerProvider();
+    // The global provider is a proxy; its delegate changes when an SDK registers (or re-registers).
+    const source =
+      typeof (provider as { getDelegate?: unknown }).getDelegate === 'function'
+        ? (provider as unknown as { getDelegate(): TracerProvider }).getDelegate()
+        : provider;
+    if (source !== this.tracerSource || this.tracer === undefined) {
+      this.tracerSource = source;
+      this.tracer = source.getTracer(INSTRUMENTATION_NAME);
+    }
+    return this.tracer;
+  }
+
+  /**
+   * The instruments of the registered meter provider, created on first use and again when another
+   * provider is registered (a meter taken before registration would stay a no-op).
+   */
+  private currentInstruments(): Instruments {
+    const provider = this.api.metrics.getMeterProvider();
+    if (provider !== this.meterSource || this.instruments === undefined) {
+      const meter = provider.getMeter(INSTRUMENTATION_NAME);
+      this.meterSource = provider;
+      this.instruments = {
+        duration: meter.createHistogram('cqrs.handler.duration', {
+          description: 'Duration of handler invocations (the whole middleware chain), by outcome.',
+          unit: 's',
+          advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+        }),
+        inFlight: meter.createUpDownCounter('cqrs.in_flight', {
+          description: 'Handler invocations in progress.',
+          unit: '{invocation}',
+        }),
+      };
+    }
+    return this.instruments;
+  }
+
+  private labelsOf(context: MessageContext): Labels {
+    const { kind, messageName, messageType } = context;
+    const cacheable = typeof messageType === 'function';
+    let byKind = cacheable ? this.labels.get(messageType) : undefined;
+    const cached = byKind?.[kind];
+    if (cached !== undefined && cached.messageName === messageName) return cached;
+    const inFlight = { 'cqrs.kind': kind, 'cqrs.message.name': messageName };
+    const labels: Labels = {
+      messageName,
+      spanName: `${kind} ${messageName}`,
+      inFlight,
+      ok: { ...inFlight, 'cqrs.outcome': 'ok' },
+      error: { ...inFlight, 'cqrs.outcome': 'error' },
+    };
+    if (cacheable) {
+      if (byKind === undefined) this.labels.set(messageType, (byKind = {}));
+      byKind[kind] = labels;
+    }
+    return labels;
+  }
+}
+
+/**
+ * The parent of a handler span whose dispatch carries a `traceparent` header. The active span stays
+ * the parent when it belongs to that trace already (the handler of a received message passing its
+ * headers on, or a transport instrumentation that continued the trace). Otherwise the sender's span
+ * named by the header is, for a dispatch received from another process (an envelope), or when no
+ * span is active.
+ */
+function continuedTrace(
+  api: OpenTelemetryApi,
+  active: Context,
+  headers: Readonly<Record<string, string>>,
+  received: boolean,
+): Context {
+  const remote = readTraceContext(api, headers);
+  if (remote === undefined) return active;
+  const current = api.trace.getSpanContext(active);
+  if (
+    current !== undefined &&
+    api.trace.isSpanContextValid(current) &&
+    (current.traceId === remote.traceId || !received)
+  )
+    return active;
+  return api.trace.setSpanContext(active, remote);
+}
+
+/** The handler's name as `registrations()` reports it, for contexts the buses built. */
+function handlerNameOf(context: MessageContext): string | undefined {
+  return context instanceof DispatchContext ? context.handlerName || undefined : undefined;
+}
+
+/**
+ * The tracing middleware for a standalone bus: `new CommandBus({ middleware: [tracingMiddleware()] })`.
+ * Place it first. Loads `@opentelemetry/api` (an optional peer), and throws naming it when it is not
+ * installed.
+ */
+export function tracingMiddleware(): TracingMiddleware {
+  return new TracingMiddleware();
+}
