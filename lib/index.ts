@@ -9,8 +9,10 @@ export { CQRS_LITE_MODULE_OPTIONS } from './nest/cqrs-lite.module-definition.js'
 export type { CqrsLiteModuleOptions, MiddlewareToken } from './nest/cqrs-lite-options.interface.js';
 export {
   CommandHandler,
+  EventsHandler,
   QueryHandler,
   type CommandHandlerClass,
+  type EventsHandlerClass,
   type QueryHandlerClass,
 } from './nest/handler.decorator.js';
 export { UseMiddleware } from './nest/use-middleware.decorator.js';
@@ -19,3 +21,12 @@ export { ValidationMiddleware, validationMiddleware } from './validation/validat
 export type { ValidatorOptions } from './validation/validator-options.interface.js';
 export { TracingMiddleware, tracingMiddleware } from './tracing/tracing.middleware.js';
 export { TRACEPARENT_HEADER, TRACESTATE_HEADER, traceHeaders } from './tracing/trace-context.js';
+export { Cacheable } from './cache/cacheable.decorator.js';
+export { InvalidatesCache } from './cache/invalidates-cache.decorator.js';
+export { QueryCache, type QueryCacheLogger } from './cache/query-cache.js';
+export { CacheInvalidationError, CacheStoreTimeoutError } from './cache/cache-errors.js';
+export type {
+  CacheableOptions,
+  CacheManagerStore,
+  QueryCacheOptions,
+} from './cache/query-cache-options.interface.js';

@@ -2,7 +2,6 @@ import { HandlerBus } from './handler-bus.js';
 import type { BusOptions } from './message-bus.js';
 import type { DispatchOptions, MessageContext } from './message-context.js';
 import type { Type } from './messages.js';
-import { completion } from './results.js';
 import type { RegisterOptions } from './route.js';
 
 /** A command handler as a function. Its return value is ignored; a returned promise is awaited. */
@@ -37,7 +36,7 @@ export class CommandBus extends HandlerBus {
    * handler has finished; every failure is a rejection, never a synchronous throw.
    */
   dispatch(command: object, options?: DispatchOptions): Promise<void> {
-    return completion(this.send(this.openMessage, command, options));
+    return this.sendVoid(this.openMessage, command, options);
   }
 
   /**
@@ -47,6 +46,6 @@ export class CommandBus extends HandlerBus {
    * rejects with `EnvelopeError` and the handler does not run.
    */
   dispatchEnvelope(envelope: unknown, options?: DispatchOptions): Promise<void> {
-    return completion(this.send(this.openEnvelope, envelope, options));
+    return this.sendVoid(this.openEnvelope, envelope, options);
   }
 }

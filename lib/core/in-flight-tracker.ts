@@ -72,6 +72,22 @@ export class InFlightTracker {
   };
 
   /**
+   * Counts a dispatch out, then passes its value on as `undefined` / its error on unchanged: for
+   * a dispatch whose promise is built by one `.then()` that also drops its value.
+   * @internal called by the buses.
+   */
+  readonly leaveWithUndefined = (): undefined => {
+    this.leave();
+    return undefined;
+  };
+
+  /** @internal see `leaveWithUndefined`. */
+  readonly leaveWithError = (error: unknown): never => {
+    this.leave();
+    throw error;
+  };
+
+  /**
    * Counts a started dispatch as finished when its result settles: at once for a plain value,
    * else when the promise does. Watches from the side: the caller's promise is not changed.
    * @internal called by the buses.

@@ -1,11 +1,11 @@
 import { currentHandlerContext } from './context-propagation.js';
-import { DuplicateMessageNameError, type MessageKind } from './errors.js';
+import { BusShutDownError, DuplicateMessageNameError, type MessageKind } from './errors.js';
 import { createEnvelope, type Envelope } from './envelope.js';
 import type { InFlightTracker } from './in-flight-tracker.js';
 import { DispatchContext, type DispatchOptions, type MessageContext } from './message-context.js';
 import type { Type } from './messages.js';
 import { assertMiddleware, middlewareNames, type Middleware } from './middleware.js';
-import { asPromiseOrValue } from './results.js';
+import { asPromiseOrValue, completion, DONE } from './results.js';
 import { createRoute, type HandlerMethod, type RegisterOptions, type Route } from './route.js';
 
 /** Options of a bus. */
@@ -142,27 +142,45 @@ export abstract class MessageBus {
   }
 
   /**
-   * Opens and executes one dispatch, counted in flight: the chain's result as a promise or a
-   * plain value. Never throws (B2): whatever opening or the chain throws is a rejected promise.
+   * Opens and executes one dispatch, counted in flight until its result settles: the chain's
+   * result as a promise or a plain value. Never throws (B2).
    */
   protected send(open: Opener<this>, input: unknown, options: DispatchOptions | undefined): unknown {
     const inFlight = this.inFlight;
-    if (inFlight !== undefined) {
-      try {
-        inFlight.enter(this.kind);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    let result: unknown;
+    if (inFlight === undefined) return this.execute(open, input, options);
+    if (inFlight.closed) return Promise.reject(new BusShutDownError(this.kind));
+    inFlight.enter(this.kind);
+    const result = this.execute(open, input, options);
+    inFlight.watch(result);
+    return result;
+  }
+
+  /**
+   * `send` for a dispatch whose promise resolves to `undefined` (B4). A counted dispatch is
+   * counted out in the same reaction that discards the value: no extra promise step.
+   */
+  protected sendVoid(
+    open: Opener<this>,
+    input: unknown,
+    options: DispatchOptions | undefined,
+  ): Promise<void> {
+    const inFlight = this.inFlight;
+    if (inFlight === undefined) return completion(this.execute(open, input, options));
+    if (inFlight.closed) return Promise.reject(new BusShutDownError(this.kind));
+    inFlight.enter(this.kind);
+    const result = this.execute(open, input, options);
+    if (result instanceof Promise) return result.then(inFlight.leaveWithUndefined, inFlight.leaveWithError);
+    inFlight.leave();
+    return DONE;
+  }
+
+  /** Open, then execute: the chain's result as a promise or a plain value; a throw becomes a rejection. */
+  private execute(open: Opener<this>, input: unknown, options: DispatchOptions | undefined): unknown {
     try {
       const dispatch = open.call(this, input, options);
-      result = asPromiseOrValue(dispatch.route.invoke(dispatch.message, dispatch.context as DispatchContext));
+      return asPromiseOrValue(dispatch.route.invoke(dispatch.message, dispatch.context as DispatchContext));
     } catch (error) {
-      inFlight?.leave();
       return Promise.reject(error);
     }
-    inFlight?.watch(result);
-    return result;
   }
 }

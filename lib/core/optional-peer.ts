@@ -6,9 +6,9 @@ let requireFromHere: NodeJS.Require | undefined;
 /**
  * The file this module runs from, as V8 reports it for the current call: a `file:` URL when Node
  * loaded the package as ESM, a path when a CommonJS consumer's Jest transform compiled it.
- * `import.meta.url` would say the same, but that syntax is an error once compiled to CommonJS, and
- * the peers must resolve from this package (as Node resolves its static imports), not from the
- * working directory.
+ * The module's own URL from ESM syntax would say the same, but that syntax is an error once
+ * compiled to CommonJS; and the peers must resolve from this package (as Node resolves its static
+ * imports), not from the working directory.
  */
 function thisFile(): string | undefined {
   const { prepareStackTrace, stackTraceLimit } = Error;

@@ -1,4 +1,6 @@
 import type { Type } from '@nestjs/common';
+import type { QueryCacheOptions } from '../cache/query-cache-options.interface.js';
+import type { EventHandlerError } from '../core/errors.js';
 import type { CqrsMiddleware, MiddlewareFn } from '../core/middleware.js';
 import type { ValidatorOptions } from '../validation/validator-options.interface.js';
 
@@ -16,6 +18,14 @@ export interface CqrsLiteModuleOptions {
   commandMiddleware?: MiddlewareToken[];
   /** Query bus middleware, after `middleware`. */
   queryMiddleware?: MiddlewareToken[];
+  /** Event bus middleware, after `middleware`; runs around each event handler (SPEC §11 N8). */
+  eventMiddleware?: MiddlewareToken[];
+  /**
+   * Called with every `EventHandlerError`: once per failed `publish`/`publishAll`, whether or not
+   * the publish is awaited (an awaited publish still rejects). Default: the error is logged through
+   * Nest's `Logger`, naming the event and each failing handler (SPEC §11 E4b).
+   */
+  onEventError?: (error: EventHandlerError) => void;
   /**
    * Validate messages with class-validator right before their handler (`true`, or class-validator
    * `ValidatorOptions`). Default: on when class-validator is installed.
@@ -28,6 +38,11 @@ export interface CqrsLiteModuleOptions {
    * chain (SPEC §14). Needs `@opentelemetry/api`; off by default, and then it is never loaded.
    */
   tracing?: boolean;
+  /**
+   * Query caching (SPEC §13): `true` for an in-memory store, or `{ store }` with a cache-manager
+   * `Cache` (e.g. `@nestjs/cache-manager`'s, over Redis) shared by several processes. Off by default.
+   */
+  cache?: boolean | QueryCacheOptions;
   /**
    * How long (ms) closing the application waits for dispatches in flight to finish before the
    * buses shut down anyway (logging how many still run; they are not cancelled). Default 10000.

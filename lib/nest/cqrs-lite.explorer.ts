@@ -1,26 +1,32 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, ModuleRef, createContextId } from '@nestjs/core';
-import { CommandBus, type ICommandHandler } from '../core/command-bus.js';
+import { CommandBus } from '../core/command-bus.js';
 import { InvalidHandlerError } from '../core/errors.js';
+import { EventBus } from '../core/event-bus.js';
 import type { DispatchContext, MessageContext } from '../core/message-context.js';
+import type { Type } from '../core/messages.js';
 import type { Middleware } from '../core/middleware.js';
-import { QueryBus, type IQueryHandler } from '../core/query-bus.js';
+import { QueryBus } from '../core/query-bus.js';
+import { cacheStep, invalidationStep } from '../cache/cache.step.js';
+import { QueryCache } from '../cache/query-cache.js';
+import { tracingMiddleware } from '../tracing/tracing.middleware.js';
+import type { ValidationMiddleware } from '../validation/validation.middleware.js';
 import type { CqrsLiteModuleOptions } from './cqrs-lite-options.interface.js';
 import { CQRS_LITE_MODULE_OPTIONS } from './cqrs-lite.module-definition.js';
 import { HandlerMetadataAccessor } from './handler-metadata.accessor.js';
-import type { HandlerMetadata } from './handler.decorator.js';
-import { MiddlewareResolver } from './middleware-resolver.js';
-import type { ValidationMiddleware } from '../validation/validation.middleware.js';
+import { DECORATOR_OF, type HandlerMetadata } from './handler.decorator.js';
 import { MESSAGE_VALIDATION, validationStep } from './message-validation.js';
-import { tracingMiddleware } from '../tracing/tracing.middleware.js';
+import { MiddlewareResolver } from './middleware-resolver.js';
 
 type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
-type ExecutableHandler = { execute(message: object, context: MessageContext): unknown };
+/** The method a handler class is called through: `execute` for commands and queries, `handle` for events. */
+type HandlerMethod = 'execute' | 'handle';
+type HandlerInstance = Record<HandlerMethod, (message: object, context: MessageContext) => unknown>;
 
 /**
- * Registers every `@CommandHandler` / `@QueryHandler` provider of the application on the buses,
- * with its middleware resolved through DI. Runs in `onModuleInit`, so registration is complete
- * before any `onApplicationBootstrap` hook.
+ * Registers every `@CommandHandler` / `@QueryHandler` / `@EventsHandler` provider of the
+ * application on the buses, with its middleware resolved through DI. Runs in `onModuleInit`, so
+ * registration is complete before any `onApplicationBootstrap` hook.
  */
 @Injectable()
 export class CqrsLiteExplorer implements OnModuleInit {
@@ -29,23 +35,29 @@ export class CqrsLiteExplorer implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly moduleRef: ModuleRef,
-    @Inject(CQRS_LITE_MODULE_OPTIONS) private readonly options: CqrsLiteModuleOptions,
+    @Optional() @Inject(CQRS_LITE_MODULE_OPTIONS) private readonly options: CqrsLiteModuleOptions = {},
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly eventBus: EventBus,
     @Inject(MESSAGE_VALIDATION) private readonly validation: ValidationMiddleware | null,
+    private readonly cache: QueryCache,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    const options = this.options ?? {};
     const resolver = new MiddlewareResolver(this.moduleRef);
-    const [shared, commandOnly, queryOnly] = await Promise.all([
-      resolver.resolveAll(this.options.middleware),
-      resolver.resolveAll(this.options.commandMiddleware),
-      resolver.resolveAll(this.options.queryMiddleware),
+    const [shared, commandOnly, queryOnly, eventOnly] = await Promise.all([
+      resolver.resolveAll(options.middleware),
+      resolver.resolveAll(options.commandMiddleware),
+      resolver.resolveAll(options.queryMiddleware),
+      resolver.resolveAll(options.eventMiddleware),
     ]);
     // Tracing goes first, so that its span covers the whole chain.
-    const tracing = this.options.tracing === true ? [tracingMiddleware()] : [];
-    this.commandBus.use(...tracing, ...shared, ...commandOnly);
+    const tracing = options.tracing === true ? [tracingMiddleware()] : [];
+    // Commands invalidate cached queries once their whole chain (a transaction, say) succeeded.
+    this.commandBus.use(...tracing, ...invalidationStep(this.cache), ...shared, ...commandOnly);
     this.queryBus.use(...tracing, ...shared, ...queryOnly);
+    this.eventBus.use(...tracing, ...shared, ...eventOnly);
 
     const seen = new Set<unknown>();
     for (const wrapper of this.discovery.getProviders()) {
@@ -59,27 +71,26 @@ export class CqrsLiteExplorer implements OnModuleInit {
       seen.add(identity);
       const tokens = this.metadata.middlewareOf(handlerClass);
       // Unprovided middleware classes get their dependencies from the handler's own module.
-      const middleware =
+      const own =
         tokens.length === 0
           ? []
           : await resolver.resolveAll(tokens, wrapper.host?.getProviderByKey<ModuleRef>(ModuleRef)?.instance);
-      middleware.push(...validationStep(this.validation, metadata.messageType));
       const handler = isStatic
         ? this.staticHandler(handlerClass, wrapper.instance, metadata)
         : this.scopedHandler(handlerClass, wrapper.token, metadata);
-      this.register(metadata, handler, middleware);
+      for (const messageType of metadata.messageTypes) {
+        const cached = metadata.kind === 'query' ? cacheStep(this.cache, messageType) : [];
+        const middleware = [...own, ...cached, ...validationStep(this.validation, messageType)];
+        this.register(metadata, messageType, handler, middleware);
+      }
     }
   }
 
-  private register(
-    metadata: HandlerMetadata,
-    handler: ExecutableHandler | Function,
-    middleware: Middleware[],
-  ) {
+  private register(metadata: HandlerMetadata, type: Type, handler: object, middleware: Middleware[]) {
     const options = { middleware };
-    if (metadata.kind === 'command')
-      this.commandBus.register(metadata.messageType, handler as ICommandHandler, options);
-    else this.queryBus.register(metadata.messageType, handler as IQueryHandler, options);
+    if (metadata.kind === 'command') this.commandBus.register(type, handler as never, options);
+    else if (metadata.kind === 'query') this.queryBus.register(type, handler as never, options);
+    else this.eventBus.subscribe(type, handler as never, options);
   }
 
   /** The class a provider's instance is made from: its metatype, or for factory and value providers the instance's class. */
@@ -91,45 +102,47 @@ export class CqrsLiteExplorer implements OnModuleInit {
     return typeof constructor === 'function' ? constructor : undefined;
   }
 
-  private staticHandler(
-    handlerClass: Function,
-    instance: unknown,
-    metadata: HandlerMetadata,
-  ): ExecutableHandler {
-    if (typeof (instance as ExecutableHandler | undefined)?.execute !== 'function') {
-      throw this.missingExecute(handlerClass, metadata);
+  private staticHandler(handlerClass: Function, instance: unknown, metadata: HandlerMetadata): object {
+    const method = methodOf(metadata);
+    if (typeof (instance as HandlerInstance | undefined)?.[method] !== 'function') {
+      throw this.missingMethod(handlerClass, metadata);
     }
-    return instance as ExecutableHandler;
+    return instance as object;
   }
 
   /**
-   * Request-scoped and transient handlers: resolved per dispatch, in the dispatch's `contextId`
-   * when one is given, else in a fresh DI context.
+   * Request-scoped and transient handlers: resolved per dispatch in the dispatch's `contextId`
+   * (given, or carried by `causedBy`, SPEC §5 C4), else in a new DI context that the context then
+   * carries, so that follow-ups caused by this dispatch resolve in the same one.
    */
   private scopedHandler(handlerClass: Function, token: unknown, metadata: HandlerMetadata): Function {
-    if (typeof handlerClass.prototype?.execute !== 'function')
-      throw this.missingExecute(handlerClass, metadata);
+    const method = methodOf(metadata);
+    if (typeof handlerClass.prototype?.[method] !== 'function')
+      throw this.missingMethod(handlerClass, metadata);
     const moduleRef = this.moduleRef;
-    const handler = (message: object, context: MessageContext) =>
-      moduleRef
-        .resolve<ExecutableHandler>(
-          token as Function,
-          (context as DispatchContext).contextId ?? createContextId(),
-          {
-            strict: false,
-          },
-        )
-        .then((instance) => instance.execute(message, context));
+    const handler = (message: object, context: MessageContext) => {
+      const dispatch = context as DispatchContext;
+      return moduleRef
+        .resolve<HandlerInstance>(token as Function, (dispatch.contextId ??= createContextId()), {
+          strict: false,
+        })
+        .then((instance) => instance[method](message, context));
+    };
     // registrations() and error messages name the handler class, not this wrapper.
     Object.defineProperty(handler, 'name', { value: handlerClass.name });
     return handler;
   }
 
-  private missingExecute(handlerClass: Function, metadata: HandlerMetadata): InvalidHandlerError {
-    const decorator = metadata.kind === 'command' ? 'CommandHandler' : 'QueryHandler';
+  private missingMethod(handlerClass: Function, metadata: HandlerMetadata): InvalidHandlerError {
+    const method = methodOf(metadata);
+    const types = metadata.messageTypes.map((type) => type.name).join(', ');
     return new InvalidHandlerError(
-      `${handlerClass.name} is decorated with @${decorator}(${metadata.messageType.name}) but has no execute() method. ` +
-        `Add execute(message, context) to it.`,
+      `${handlerClass.name} is decorated with @${DECORATOR_OF[metadata.kind]}(${types}) but has no ${method}() method. ` +
+        `Add ${method}(message, context) to it.`,
     );
   }
+}
+
+function methodOf(metadata: HandlerMetadata): HandlerMethod {
+  return metadata.kind === 'event' ? 'handle' : 'execute';
 }

@@ -1,13 +1,14 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CommandBus } from '../core/command-bus.js';
-import { InFlightTracker } from '../core/in-flight-tracker.js';
+import { EventBus } from '../core/event-bus.js';
 import { QueryBus } from '../core/query-bus.js';
+import { QueryCache } from '../cache/query-cache.js';
 import type { CqrsLiteModuleOptions } from './cqrs-lite-options.interface.js';
+import { busProviders, OPTIONS } from './bus.providers.js';
 import {
   ConfigurableCqrsLiteModule,
   CQRS_LITE_ASYNC_OPTIONS_TYPE,
-  CQRS_LITE_MODULE_OPTIONS,
   CQRS_LITE_OPTIONS_TYPE,
 } from './cqrs-lite.module-definition.js';
 import { CqrsLiteExplorer } from './cqrs-lite.explorer.js';
@@ -15,35 +16,26 @@ import { CqrsLiteShutdown } from './cqrs-lite.shutdown.js';
 import { createMessageValidation, MESSAGE_VALIDATION } from './message-validation.js';
 
 /**
- * Provides `CommandBus` and `QueryBus` and registers every `@CommandHandler` / `@QueryHandler`
- * of the application on them. Import once, in the root module: `CqrsLiteModule.forRoot()`.
+ * Provides `CommandBus`, `QueryBus` and `EventBus` and registers every `@CommandHandler`,
+ * `@QueryHandler` and `@EventsHandler` of the application on them. Import once, in the root
+ * module: `CqrsLiteModule.forRoot()` (global), or bare (`imports: [CqrsLiteModule]`, default
+ * options, not global).
  */
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    // One tracker for both buses: they close together, once neither has work in flight.
-    { provide: InFlightTracker, useFactory: () => new InFlightTracker() },
-    {
-      provide: CommandBus,
-      useFactory: (options: CqrsLiteModuleOptions, inFlight: InFlightTracker) =>
-        new CommandBus({ propagateContext: options.propagateContext, inFlight }),
-      inject: [CQRS_LITE_MODULE_OPTIONS, InFlightTracker],
-    },
-    {
-      provide: QueryBus,
-      useFactory: (options: CqrsLiteModuleOptions, inFlight: InFlightTracker) =>
-        new QueryBus({ propagateContext: options.propagateContext, inFlight }),
-      inject: [CQRS_LITE_MODULE_OPTIONS, InFlightTracker],
-    },
-    {
-      provide: MESSAGE_VALIDATION,
-      useFactory: createMessageValidation,
-      inject: [CQRS_LITE_MODULE_OPTIONS],
-    },
+    ...busProviders,
+    { provide: MESSAGE_VALIDATION, useFactory: createMessageValidation, inject: [OPTIONS] },
     CqrsLiteExplorer,
     CqrsLiteShutdown,
+    {
+      provide: QueryCache,
+      useFactory: (options?: CqrsLiteModuleOptions) =>
+        new QueryCache(options?.cache, new Logger('QueryCache')),
+      inject: [OPTIONS],
+    },
   ],
-  exports: [CommandBus, QueryBus, MESSAGE_VALIDATION],
+  exports: [CommandBus, QueryBus, EventBus, QueryCache, MESSAGE_VALIDATION],
 })
 export class CqrsLiteModule extends ConfigurableCqrsLiteModule {
   /** Configures the module with options known up front. Global unless `global: false`. */

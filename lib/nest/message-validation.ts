@@ -11,8 +11,10 @@ import type { CqrsLiteModuleOptions } from './cqrs-lite-options.interface.js';
 export const MESSAGE_VALIDATION = Symbol('nestjs-cqrs-lite:message-validation');
 
 /** The `validation` option: off, on with options, or (by default) on when class-validator is installed. */
-export function createMessageValidation(options: CqrsLiteModuleOptions): ValidationMiddleware | null {
-  const { validation } = options;
+export function createMessageValidation(
+  options: CqrsLiteModuleOptions | undefined,
+): ValidationMiddleware | null {
+  const validation = options?.validation;
   if (validation === false) return null;
   if (validation === undefined && !isClassValidatorInstalled()) return null;
   return new ValidationMiddleware(validation === undefined || validation === true ? {} : validation);

@@ -258,7 +258,7 @@ describe('graceful shutdown', () => {
     app = undefined;
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(warnings.messages).toEqual([
-      expect.stringMatching(/^1 command\/query dispatch was still running after shutdownTimeout \(50 ms\)/),
+      expect.stringMatching(/^1 dispatch was still running after shutdownTimeout \(50 ms\)/),
     ]);
     expect(await isSettled(hung)).toBe(false);
     await expect(commandBus.dispatch(new SlowWrite('late', 0))).rejects.toBeInstanceOf(BusShutDownError);
