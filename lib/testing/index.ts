@@ -6,6 +6,7 @@
  * @module
  */
 export { RecordingCommandBus } from './recording-command-bus.js';
+export { RecordingEventBus, type RecordedEvent } from './recording-event-bus.js';
 export { StubQueryBus } from './stub-query-bus.js';
 export type { RecordedMessage } from './message-log.js';
 export {

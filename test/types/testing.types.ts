@@ -1,11 +1,21 @@
 /** The test doubles are typed like the buses they replace. */
 import { expectTypeOf } from 'expect-type';
-import { Command, CommandBus, Query, QueryBus, type IQueryHandler } from '../../lib/core/index.js';
+import {
+  Command,
+  CommandBus,
+  EventBus,
+  Query,
+  QueryBus,
+  type IQueryHandler,
+  type MessageContext,
+} from '../../lib/core/index.js';
 import {
   RecordingCommandBus,
+  RecordingEventBus,
   StubQueryBus,
   createMessageContext,
   runHandler,
+  type RecordedEvent,
   type RecordedMessage,
 } from '../../lib/testing/index.js';
 
@@ -58,3 +68,15 @@ void runHandler(() => 1, new GetCount(), { middleware: ['LOGGING'] });
 expectTypeOf(createMessageContext(new CreateUser('a'), { headers: { a: 'b' } }).kind).toEqualTypeOf<
   'command' | 'query' | 'event'
 >();
+
+// The recording event bus is an EventBus and types what it recorded.
+class OrderPlaced {
+  constructor(readonly orderId: string) {}
+}
+expectTypeOf<RecordingEventBus>().toExtend<EventBus>();
+const events = new RecordingEventBus();
+expectTypeOf(events.published).toEqualTypeOf<readonly object[]>();
+expectTypeOf(events.publishedOf(OrderPlaced)).toEqualTypeOf<OrderPlaced[]>();
+expectTypeOf(events.records).toEqualTypeOf<readonly RecordedEvent[]>();
+expectTypeOf(events.records[0]!.context).toEqualTypeOf<MessageContext>();
+expectTypeOf(events.publish(new OrderPlaced('o1'))).toEqualTypeOf<Promise<void>>();
