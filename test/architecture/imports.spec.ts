@@ -13,9 +13,10 @@ const lib = join(dirname(fileURLToPath(import.meta.url)), '../../lib');
 const ALLOWED: Record<string, string[]> = {
   core: [],
   validation: ['core'],
-  nest: ['core', 'validation', 'tracing'],
+  nest: ['core', 'validation', 'tracing', 'cache'],
   testing: ['core'],
   tracing: ['core'],
+  cache: ['core'],
   transport: ['core', 'validation', 'nest', 'tracing'],
 };
 
