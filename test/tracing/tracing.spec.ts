@@ -30,6 +30,8 @@ class Refund {}
 
 class GetBalance extends Query<number> {}
 
+class GetLabel extends Query<string> {}
+
 class OrderPlaced {}
 
 class CardDeclined extends Error {
@@ -197,15 +199,15 @@ describe('tracingMiddleware() (SPEC §14)', () => {
       return hit ? 'from cache' : next();
     };
     const queries = new QueryBus({ middleware: [tracingMiddleware()] });
-    queries.register(GetBalance, () => 'from handler', { middleware: [cacheStep] });
+    queries.register(GetLabel, () => 'from handler', { middleware: [cacheStep] });
     const plain = new QueryBus({ middleware: [tracingMiddleware()] });
-    plain.register(GetBalance, () => 'plain');
+    plain.register(GetLabel, () => 'plain');
 
-    await expect(queries.ask(new GetBalance(), { headers: { 'x-cached': 'yes' } })).resolves.toBe(
+    await expect(queries.ask(new GetLabel(), { headers: { 'x-cached': 'yes' } })).resolves.toBe(
       'from cache',
     );
-    await expect(queries.ask(new GetBalance())).resolves.toBe('from handler');
-    await expect(plain.ask(new GetBalance())).resolves.toBe('plain');
+    await expect(queries.ask(new GetLabel())).resolves.toBe('from handler');
+    await expect(plain.ask(new GetLabel())).resolves.toBe('plain');
 
     const [hit, miss, uncached] = sdk.spans();
     expect(hit!.attributes['cqrs.cache.hit']).toBe(true);
