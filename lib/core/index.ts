@@ -1,6 +1,6 @@
 /**
  * The framework-free core of nestjs-cqrs-lite (`nestjs-cqrs-lite/core`): buses, middleware,
- * message context and errors. Loads no `@nestjs/*` module.
+ * message context, errors, and `AggregateRoot` / `EventPublisher`. Loads no `@nestjs/*` module.
  * @module
  */
 export { CommandBus, type CommandHandlerFn, type ICommandHandler } from './command-bus.js';
@@ -21,6 +21,9 @@ export {
   Query,
   Message,
   getMessageMetadata,
+  type ICommand,
+  type IEvent,
+  type IQuery,
   type QueryResult,
   type Type,
   type MessageMetadata,
@@ -29,6 +32,8 @@ export type { ContextId, DispatchOptions, MessageContext, MessageContextData } f
 export type { CqrsMiddleware, Middleware, MiddlewareFn, Next } from './middleware.js';
 export type { ObservableLike } from './observable.js';
 export type { Envelope } from './envelope.js';
+export { AggregateRoot, type AggregatePublisher, type ApplyOptions } from './aggregate-root.js';
+export { EventPublisher } from './event-publisher.js';
 export { InFlightTracker } from './in-flight-tracker.js';
 export {
   BusShutDownError,

@@ -7,17 +7,27 @@ export interface Type<T = any> extends Function {
 declare const queryResultType: unique symbol;
 
 /** Optional base class for commands: messages that change state and return nothing. */
-export abstract class Command {}
+export class Command {}
 
 /**
  * Optional base class for queries: messages that return data and change nothing.
  * `TResult` is what `queryBus.ask()` resolves to. It is carried by a type-only member, so it
- * costs nothing at run time.
+ * costs nothing at run time. Usually subclassed (`class GetUser extends Query<User> {}`); a bare
+ * `new Query<string>()` works too (its handler is then registered for `Query` itself).
  */
-export abstract class Query<TResult = unknown> {
+export class Query<TResult = unknown> {
   /** Carries `TResult` for type inference only; never set at run time. */
   declare readonly [queryResultType]: TResult;
 }
+
+/** Any command, as `@nestjs/cqrs` names it: every class instance can be one. */
+export type ICommand = object;
+
+/** Any query, as `@nestjs/cqrs` names it: every class instance can be one. */
+export type IQuery = object;
+
+/** Any event, as `@nestjs/cqrs` names it: every class instance can be one. */
+export type IEvent = object;
 
 /** The result type a query declares through `Query<TResult>` (`unknown` otherwise). */
 export type QueryResult<Q> = Q extends Query<infer R> ? R : unknown;
