@@ -46,6 +46,12 @@ export interface EventBusOptions extends BusOptions {
    * `unhandledRejection`; an `await` still sees the rejection (SPEC §11 E4b).
    */
   onError?: (error: EventHandlerError) => void;
+  /**
+   * Wraps the outcome of every `publish`/`publishAll`/`publishEnvelope`: given the events and the
+   * promise that settles once all their handlers have, it returns the promise the caller gets.
+   * For steps that must follow the whole publish, such as the query cache's invalidation (§13 Q3).
+   */
+  afterPublish?: (events: readonly object[], outcome: Promise<void>) => Promise<void>;
 }
 
 /**
@@ -71,12 +77,14 @@ export class EventBus extends MessageBus {
   private readonly subscriptions = new Map<Function, readonly Route[]>();
   private readonly listeners: PublishedEventListener[] = [];
   private readonly onError: ((error: EventHandlerError) => void) | undefined;
+  private readonly afterPublish: EventBusOptions['afterPublish'];
   private lastPrototype: object | undefined = undefined;
   private lastRoutes: readonly Route[] = NO_ROUTES;
 
   constructor(options: EventBusOptions = {}) {
     super('event', options);
     this.onError = options.onError;
+    this.afterPublish = options.afterPublish;
   }
 
   /**
@@ -278,7 +286,12 @@ export class EventBus extends MessageBus {
         for (const listener of [...this.listeners]) delivery.tell(listener, event, identity);
       }
     }
-    const outcome = delivery.outcome();
+    let outcome = delivery.outcome();
+    if (this.afterPublish !== undefined) {
+      outcome = this.afterPublish(events, outcome);
+      // The wrapper's promise is new: an EventHandlerError it passes on has been reported already.
+      if (this.onError !== undefined && outcome !== DONE) outcome = handledIfReported(outcome);
+    }
     inFlight?.watch(outcome);
     return outcome;
   }
@@ -390,3 +403,12 @@ class Delivery {
 }
 
 function ignore(): void {}
+
+/** `promise`, marked handled when it rejects with an `EventHandlerError` (one `onError` saw). */
+function handledIfReported(promise: Promise<void>): Promise<void> {
+  const passedOn: Promise<void> = promise.then(undefined, (error: unknown) => {
+    if (error instanceof EventHandlerError) passedOn.catch(ignore);
+    throw error;
+  });
+  return passedOn;
+}

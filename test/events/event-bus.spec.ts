@@ -500,3 +500,37 @@ describe('EventBus (SPEC §11)', () => {
     }
   });
 });
+
+describe('EventBus afterPublish (the hook the query cache uses)', () => {
+  it('wraps the outcome of every publish, after all handlers settled; reported errors stay handled', async () => {
+    const seen: string[] = [];
+    const reported: EventHandlerError[] = [];
+    const bus = new EventBus({
+      onError: (error) => reported.push(error),
+      afterPublish: (events, outcome) =>
+        outcome.then(
+          () => void seen.push(`ok:${events.length}`),
+          (error: unknown) => {
+            seen.push('failed');
+            throw error;
+          },
+        ),
+    });
+    let release!: () => void;
+    bus.subscribe(OrderPlaced, () => new Promise<void>((resolve) => (release = resolve)));
+    bus.subscribe(OrderCancelled, () => {
+      throw new Error('x');
+    });
+    const placed = bus.publish(new OrderPlaced());
+    await tick();
+    expect(seen).toEqual([]);
+    release();
+    await placed;
+    expect(seen).toEqual(['ok:1']);
+    await expect(bus.publishAll([new OrderCancelled(), new OrderCancelled()])).rejects.toBeInstanceOf(
+      EventHandlerError,
+    );
+    expect(seen).toEqual(['ok:1', 'failed']);
+    expect(reported).toHaveLength(1);
+  });
+});
