@@ -16,6 +16,9 @@ export {
   type QueryHandlerClass,
 } from './nest/handler.decorator.js';
 export { UseMiddleware } from './nest/use-middleware.decorator.js';
+export { Saga, type ISaga } from './nest/saga.decorator.js';
+export { ofType } from './nest/of-type.js';
+export type { SagaErrorInfo } from './nest/saga-runner.js';
 export { CqrsExceptionFilter, type ValidationErrorResponse } from './validation/cqrs-exception.filter.js';
 export { ValidationMiddleware, validationMiddleware } from './validation/validation.middleware.js';
 export type { ValidatorOptions } from './validation/validator-options.interface.js';

@@ -3,6 +3,7 @@ import type { QueryCacheOptions } from '../cache/query-cache-options.interface.j
 import type { EventHandlerError } from '../core/errors.js';
 import type { CqrsMiddleware, MiddlewareFn } from '../core/middleware.js';
 import type { ValidatorOptions } from '../validation/validator-options.interface.js';
+import type { SagaErrorInfo } from './saga-runner.js';
 
 /**
  * How middleware is named in the module options and `@UseMiddleware`: a class with a `handle()`
@@ -26,6 +27,13 @@ export interface CqrsLiteModuleOptions {
    * Nest's `Logger`, naming the event and each failing handler (SPEC §11 E4b).
    */
   onEventError?: (error: EventHandlerError) => void;
+  /**
+   * Called with every saga failure (SPEC §12 S3): a rejected dispatch of a command it emitted
+   * (`error` is the rejection reason, unchanged), an emitted non-object, or an error in the saga's
+   * own stream, with the saga as `Class.property` and the event / command involved. The failure is
+   * logged through Nest's `Logger` as well; the saga keeps handling later events either way.
+   */
+  onSagaError?: (error: unknown, info: SagaErrorInfo) => void;
   /**
    * Validate messages with class-validator right before their handler (`true`, or class-validator
    * `ValidatorOptions`). Default: on when class-validator is installed.

@@ -2,6 +2,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CommandBus } from '../core/command-bus.js';
 import { EventBus } from '../core/event-bus.js';
+import { EventPublisher } from '../core/event-publisher.js';
 import { QueryBus } from '../core/query-bus.js';
 import { QueryCache } from '../cache/query-cache.js';
 import type { CqrsLiteModuleOptions } from './cqrs-lite-options.interface.js';
@@ -14,10 +15,12 @@ import {
 import { CqrsLiteExplorer } from './cqrs-lite.explorer.js';
 import { CqrsLiteShutdown } from './cqrs-lite.shutdown.js';
 import { createMessageValidation, MESSAGE_VALIDATION } from './message-validation.js';
+import { CqrsLiteSagas } from './saga.explorer.js';
 
 /**
  * Provides `CommandBus`, `QueryBus` and `EventBus` and registers every `@CommandHandler`,
- * `@QueryHandler` and `@EventsHandler` of the application on them. Import once, in the root
+ * `@QueryHandler` and `@EventsHandler` of the application on them, subscribes every `@Saga()`,
+ * and provides `EventPublisher` for aggregates. Import once, in the root
  * module: `CqrsLiteModule.forRoot()` (global), or bare (`imports: [CqrsLiteModule]`, default
  * options, not global).
  */
@@ -27,7 +30,13 @@ import { createMessageValidation, MESSAGE_VALIDATION } from './message-validatio
     ...busProviders,
     { provide: MESSAGE_VALIDATION, useFactory: createMessageValidation, inject: [OPTIONS] },
     CqrsLiteExplorer,
+    CqrsLiteSagas,
     CqrsLiteShutdown,
+    {
+      provide: EventPublisher,
+      useFactory: (eventBus: EventBus) => new EventPublisher(eventBus),
+      inject: [EventBus],
+    },
     {
       provide: QueryCache,
       useFactory: (options?: CqrsLiteModuleOptions) =>
@@ -35,7 +44,7 @@ import { createMessageValidation, MESSAGE_VALIDATION } from './message-validatio
       inject: [OPTIONS],
     },
   ],
-  exports: [CommandBus, QueryBus, EventBus, QueryCache, MESSAGE_VALIDATION],
+  exports: [CommandBus, QueryBus, EventBus, EventPublisher, QueryCache, MESSAGE_VALIDATION],
 })
 export class CqrsLiteModule extends ConfigurableCqrsLiteModule {
   /** Configures the module with options known up front. Global unless `global: false`. */
