@@ -10,6 +10,7 @@ import { BusMiddlewareModule } from './middleware/bus-middleware.module.js';
 import { LoggingMiddleware } from './middleware/logging.middleware.js';
 import { TransactionMiddleware } from './middleware/transaction.middleware.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { ReadModelModule } from './read-model/read-model.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /**
@@ -19,6 +20,10 @@ import { UsersModule } from './users/users.module.js';
  *   `TransactionMiddleware` (all or nothing);
  * - then the package's validation (class-validator decorators on the message classes; unknown
  *   properties, e.g. a misspelt field in an order line, are refused), then the handler.
+ *
+ * Command handlers publish events (`UserRegistered`, `OrderPlaced`, `OrderCancelled`) and await
+ * them; the event handlers (the read model, the order audit log) pass `LoggingMiddleware` and
+ * validation, not the command-only middleware: they run inside the command's transaction.
  */
 @Module({})
 export class AppModule implements NestModule {
@@ -36,6 +41,7 @@ export class AppModule implements NestModule {
         }),
         UsersModule,
         OrdersModule,
+        ReadModelModule,
       ],
       controllers: [HealthController],
     };

@@ -78,8 +78,9 @@ describe('a command applies completely or leaves no trace', () => {
     await placeOrder('half', 'ok-1', [{ sku: 'A', quantity: 1, priceCents: 300 }]).expect(201);
     const before = await expectReadModelToAgree('half');
 
-    // The handler writes the order row and updates the read model, then the lines: the second
-    // line repeats the SKU and violates order_items' primary key half-way through the command.
+    // The handler writes the order row, then the lines: the second line repeats the SKU and
+    // violates order_items' primary key half-way through the command, before OrderPlaced is
+    // published (a failing event handler rolls back the same way: see events.spec.ts).
     const res = await placeOrder('half', 'broken', [
       { sku: 'DUP', quantity: 1, priceCents: 1000 },
       { sku: 'DUP', quantity: 2, priceCents: 1000 },

@@ -27,11 +27,15 @@ it('returns x-request-id as x-correlation-id and logs every message of the reque
     .send({ userId: 'alice', email: 'alice@example.com', name: 'Alice' });
   expect(res.status).toBe(201);
   expect(res.headers['x-correlation-id']).toBe('req-create-alice');
-  const lines = busLinesWith('req-create-alice');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(
-    /^log \[MessageBus\] command RegisterUser correlationId=req-create-alice [\d.]+ms ok$/,
-  );
+  // The command's event carries its correlation (causedBy) and finishes first: the command awaits it.
+  expect(busLinesWith('req-create-alice')).toEqual([
+    expect.stringMatching(
+      /^log \[MessageBus\] event UserRegistered correlationId=req-create-alice [\d.]+ms ok$/,
+    ),
+    expect.stringMatching(
+      /^log \[MessageBus\] command RegisterUser correlationId=req-create-alice [\d.]+ms ok$/,
+    ),
+  ]);
 });
 
 it('generates a UUID when no x-request-id is sent, and logs with it', async () => {

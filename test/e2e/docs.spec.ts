@@ -24,6 +24,7 @@ it('serves an OpenAPI document listing every endpoint, with the command bodies',
     '/users',
     '/users/{userId}',
     '/users/{userId}/orders',
+    '/users/{userId}/orders/{orderId}/audit',
     '/users/{userId}/orders/{orderId}/cancel',
   ]);
   const placeOrder = res.body.components.schemas.PlaceOrder;

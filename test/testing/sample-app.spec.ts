@@ -5,18 +5,28 @@
  */
 import { Test } from '@nestjs/testing';
 import { plainToInstance } from 'class-transformer';
-import { CommandBus, QueryBus } from 'nestjs-cqrs-lite';
+import { CommandBus, EventBus, QueryBus } from 'nestjs-cqrs-lite';
 import { openDatabase } from '../../sample-app/src/database/open-database.js';
 import { TransactionMiddleware } from '../../sample-app/src/middleware/transaction.middleware.js';
 import { PlaceOrder } from '../../sample-app/src/orders/commands/place-order.command.js';
 import { PlaceOrderHandler } from '../../sample-app/src/orders/handlers/place-order.handler.js';
 import { OrdersController } from '../../sample-app/src/orders/orders.controller.js';
 import { ListOrders } from '../../sample-app/src/orders/queries/list-orders.query.js';
-import { ReadModelProjector } from '../../sample-app/src/read-model/read-model.projector.js';
+import { OrderAuditLog } from '../../sample-app/src/orders/audit/order-audit-log.handler.js';
+import { OrderPlaced } from '../../sample-app/src/orders/events/order-placed.event.js';
+import { OrderSummaryProjection } from '../../sample-app/src/read-model/order-summary.projection.js';
+import { UserSummaryProjection } from '../../sample-app/src/read-model/user-summary.projection.js';
+import { UserRegistered } from '../../sample-app/src/users/events/user-registered.event.js';
 import { RegisterUser } from '../../sample-app/src/users/commands/register-user.command.js';
 import { GetUserProfile } from '../../sample-app/src/users/queries/get-user-profile.query.js';
 import { UsersController } from '../../sample-app/src/users/users.controller.js';
-import { RecordingCommandBus, StubQueryBus, runHandler } from '../../lib/testing/index.js';
+import {
+  RecordingCommandBus,
+  RecordingEventBus,
+  StubQueryBus,
+  createMessageContext,
+  runHandler,
+} from 'nestjs-cqrs-lite/testing';
 
 describe('testing helpers on the sample app: controllers with bus doubles', () => {
   async function controllers() {
@@ -91,16 +101,44 @@ describe('testing helpers on the sample app: one handler with its real middlewar
     return plainToInstance(PlaceOrder, { userId: 'u1', orderId, items });
   }
 
-  it('PlaceOrderHandler inside TransactionMiddleware: a failure at its last statement leaves no trace', async () => {
+  it('PlaceOrderHandler publishes OrderPlaced caused by its command, without running the read model', async () => {
     const db = openDatabase(':memory:');
     try {
-      const readModel = new ReadModelProjector(db);
       db.prepare(
         `INSERT INTO users (user_id, email, name, created_at) VALUES ('u1', 'a@example.com', 'Ann', 'now')`,
       ).run();
-      readModel.userRegistered({ userId: 'u1', email: 'a@example.com', name: 'Ann' });
+      const events = new RecordingEventBus();
+      const command = placeOrder('o1', [{ sku: 'A', quantity: 2, priceCents: 150 }]);
+      const context = createMessageContext(command, { correlationId: 'req-1' });
+
+      await new PlaceOrderHandler(db, events).execute(command, context);
+
+      expect(events.published).toEqual([new OrderPlaced('o1', 'u1', 300, expect.any(String))]);
+      expect(events.records[0]!.context).toMatchObject({ causationId: context.id, correlationId: 'req-1' });
+      // Only the write model changed: the read model's handlers did not run.
+      const count = (table: string) =>
+        (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      expect([count('orders'), count('order_items'), count('order_summaries')]).toEqual([1, 1, 0]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('PlaceOrderHandler inside TransactionMiddleware: a failure at its last statement leaves no trace', async () => {
+    const db = openDatabase(':memory:');
+    try {
+      // The real event handlers on a bus of their own, as the module would subscribe them.
+      const events = new EventBus();
+      const readModel = new OrderSummaryProjection(db);
+      events.subscribe(UserRegistered, new UserSummaryProjection(db));
+      events.subscribe(OrderPlaced, readModel);
+      events.subscribe(OrderPlaced, new OrderAuditLog(db));
+      db.prepare(
+        `INSERT INTO users (user_id, email, name, created_at) VALUES ('u1', 'a@example.com', 'Ann', 'now')`,
+      ).run();
+      await events.publish(new UserRegistered('u1', 'a@example.com', 'Ann'));
       const run = (command: PlaceOrder) =>
-        runHandler(new PlaceOrderHandler(db, readModel), command, {
+        runHandler(new PlaceOrderHandler(db, events), command, {
           middleware: [new TransactionMiddleware(db)],
         });
 
@@ -115,7 +153,12 @@ describe('testing helpers on the sample app: one handler with its real middlewar
 
       const count = (table: string) =>
         (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-      expect([count('orders'), count('order_items'), count('order_summaries')]).toEqual([1, 1, 1]);
+      expect([
+        count('orders'),
+        count('order_items'),
+        count('order_summaries'),
+        count('order_audit_log'),
+      ]).toEqual([1, 1, 1, 1]);
     } finally {
       db.close();
     }

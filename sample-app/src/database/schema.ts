@@ -3,8 +3,10 @@ import type Database from 'better-sqlite3';
 /**
  * The schema, created on start (idempotent). Two sides:
  * - the write model (`users`, `orders`, `order_items`), changed only by command handlers;
- * - the read model (`user_summaries`, `order_summaries`), kept up to date by the same command
- *   handlers in the same transaction, and the only thing query handlers read.
+ * - the read model (`user_summaries`, `order_summaries`), kept up to date by event handlers
+ *   (`read-model/`) in the same transaction as the command that published the events, and the
+ *   only thing query handlers read;
+ * - `order_audit_log`, appended to by another handler of the same order events.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -48,6 +50,17 @@ CREATE TABLE IF NOT EXISTS order_summaries (
   created_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS order_summaries_by_user ON order_summaries (user_id, seq);
+
+CREATE TABLE IF NOT EXISTS order_audit_log (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_id       TEXT NOT NULL,
+  user_id        TEXT NOT NULL,
+  event          TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  causation_id   TEXT,
+  recorded_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_audit_log_by_order ON order_audit_log (order_id, seq);
 `;
 
 /** Creates the tables that do not exist yet. */

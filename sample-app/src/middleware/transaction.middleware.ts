@@ -18,6 +18,11 @@ import { SerialQueue } from './serial-queue.js';
  *   has committed or rolled back, so transactions never interleave and BEGIN never nests.
  * - Handlers do their database work synchronously (better-sqlite3 is synchronous), so a handler
  *   never yields half-way through its writes; nothing else can run between two of its statements.
+ * - A command handler publishes its events and awaits the publish, so the event handlers' writes
+ *   (the read model, the audit log) happen inside this transaction too, and a failing event
+ *   handler (`EventHandlerError`) rolls the whole command back. Event handlers do not pass this
+ *   middleware (it is command middleware), so they never queue behind their own command. They
+ *   must do their writes synchronously as well, for the same reason as command handlers.
  * - The open transaction only spans the microtask hops of the middleware below us (no I/O), so
  *   in practice no query observes it either. A middleware that did real async I/O between BEGIN
  *   and the handler would widen that window; queries would then be able to read the command's

@@ -5,6 +5,7 @@ import { CommandBus, QueryBus, type DispatchOptions } from 'nestjs-cqrs-lite';
 import { MessageOptions } from '../http/dispatch-options.decorator.js';
 import { CancelOrder } from './commands/cancel-order.command.js';
 import { PlaceOrder } from './commands/place-order.command.js';
+import { GetOrderAuditLog, type AuditEntry } from './queries/get-order-audit-log.query.js';
 import { ListOrders, type OrderSummary } from './queries/list-orders.query.js';
 
 /** A user's orders. Same shape as `UsersController`: build the message, send it, answer. */
@@ -45,5 +46,15 @@ export class OrdersController {
   ): Promise<{ orderId: string; status: 'cancelled' }> {
     await this.commandBus.dispatch(plainToInstance(CancelOrder, { userId, orderId }), options);
     return { orderId, status: 'cancelled' };
+  }
+
+  /** What happened to the order, as the `OrderAuditLog` event handler recorded it. */
+  @Get(':orderId/audit')
+  audit(
+    @Param('userId') userId: string,
+    @Param('orderId') orderId: string,
+    @MessageOptions() options: DispatchOptions,
+  ): Promise<AuditEntry[]> {
+    return this.queryBus.ask(new GetOrderAuditLog(userId, orderId), options);
   }
 }

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
-import { ReadModelProjector } from './read-model.projector.js';
+import { OrderSummaryProjection } from './order-summary.projection.js';
+import { UserSummaryProjection } from './user-summary.projection.js';
 
-/** Provides the `ReadModelProjector` command handlers use to keep the read model current. */
+/**
+ * The read model (`user_summaries`, `order_summaries`): event handlers the package discovers
+ * here and subscribes to `UserRegistered`, `OrderPlaced` and `OrderCancelled`. No other module
+ * depends on it: the command handlers only publish events.
+ */
 @Module({
-  providers: [ReadModelProjector],
-  exports: [ReadModelProjector],
+  providers: [UserSummaryProjection, OrderSummaryProjection],
 })
 export class ReadModelModule {}

@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ReadModelModule } from '../read-model/read-model.module.js';
 import { GetUserProfileHandler } from './handlers/get-user-profile.handler.js';
 import { RegisterUserHandler } from './handlers/register-user.handler.js';
 import { UsersController } from './users.controller.js';
 
 /** Users: registration and profiles. */
 @Module({
-  imports: [ReadModelModule],
   controllers: [UsersController],
   providers: [RegisterUserHandler, GetUserProfileHandler],
 })

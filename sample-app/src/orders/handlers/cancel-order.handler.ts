@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import type Database from 'better-sqlite3';
-import { CommandHandler, type ICommandHandler } from 'nestjs-cqrs-lite';
+import { CommandHandler, EventBus, type ICommandHandler, type MessageContext } from 'nestjs-cqrs-lite';
 import { DATABASE } from '../../database/database.constants.js';
-import { ReadModelProjector } from '../../read-model/read-model.projector.js';
 import { CancelOrder } from '../commands/cancel-order.command.js';
+import { OrderCancelled } from '../events/order-cancelled.event.js';
 import { OrderAlreadyCancelledError, OrderNotFoundError } from '../orders.errors.js';
 
 interface OrderRow {
@@ -11,7 +11,10 @@ interface OrderRow {
   totalCents: number;
 }
 
-/** Marks the order cancelled and takes it out of the user's totals. Synchronous on purpose. */
+/**
+ * Marks the order cancelled, then publishes `OrderCancelled` (caused by this command) and awaits
+ * it, so the read model takes the order out of the user's totals in the same transaction.
+ */
 @CommandHandler(CancelOrder)
 export class CancelOrderHandler implements ICommandHandler<CancelOrder> {
   private readonly select: Database.Statement<[string, string], OrderRow>;
@@ -19,7 +22,7 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrder> {
 
   constructor(
     @Inject(DATABASE) db: Database.Database,
-    private readonly readModel: ReadModelProjector,
+    private readonly events: EventBus,
   ) {
     this.select = db.prepare(
       'SELECT status, total_cents AS totalCents FROM orders WHERE order_id = ? AND user_id = ?',
@@ -27,12 +30,12 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrder> {
     this.cancel = db.prepare(`UPDATE orders SET status = 'cancelled' WHERE order_id = ?`);
   }
 
-  execute(command: CancelOrder): void {
+  async execute(command: CancelOrder, context: MessageContext): Promise<void> {
     const { userId, orderId } = command;
     const order = this.select.get(orderId, userId);
     if (order === undefined) throw new OrderNotFoundError(userId, orderId);
     if (order.status === 'cancelled') throw new OrderAlreadyCancelledError(orderId);
     this.cancel.run(orderId);
-    this.readModel.orderCancelled({ orderId, userId, totalCents: order.totalCents });
+    await this.events.publish(new OrderCancelled(orderId, userId, order.totalCents), { causedBy: context });
   }
 }

@@ -1,17 +1,19 @@
 import { Inject } from '@nestjs/common';
 import type Database from 'better-sqlite3';
-import { CommandHandler, type ICommandHandler } from 'nestjs-cqrs-lite';
+import { CommandHandler, EventBus, type ICommandHandler, type MessageContext } from 'nestjs-cqrs-lite';
 import { DATABASE } from '../../database/database.constants.js';
-import { ReadModelProjector } from '../../read-model/read-model.projector.js';
 import { UserNotFoundError } from '../../users/users.errors.js';
 import { PlaceOrder } from '../commands/place-order.command.js';
+import { OrderPlaced } from '../events/order-placed.event.js';
 import { OrderAlreadyExistsError } from '../orders.errors.js';
 
 /**
- * Writes the order, updates the read model, then writes the lines. Several statements, no
- * transaction of its own: `TransactionMiddleware` wraps the whole command, so a failure at any
- * statement (say the second line violating the `order_items` primary key) rolls back the order
- * row and the read-model update too. Synchronous on purpose (see `TransactionMiddleware`).
+ * Writes the order and its lines, then publishes `OrderPlaced` (caused by this command) and
+ * awaits it. Several statements, no transaction of its own: `TransactionMiddleware` wraps the
+ * whole command, event handlers included, so a failure at any statement (say the second line
+ * violating the `order_items` primary key, or the read model's handler failing) rolls back the
+ * order row, its lines and every event handler's writes. The writes are synchronous on purpose
+ * (see `TransactionMiddleware`).
  */
 @CommandHandler(PlaceOrder)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
@@ -22,7 +24,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
 
   constructor(
     @Inject(DATABASE) db: Database.Database,
-    private readonly readModel: ReadModelProjector,
+    private readonly events: EventBus,
   ) {
     this.userExists = db.prepare('SELECT 1 FROM users WHERE user_id = ?');
     this.orderExists = db.prepare('SELECT 1 FROM orders WHERE order_id = ?');
@@ -34,7 +36,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
     );
   }
 
-  execute(command: PlaceOrder): void {
+  async execute(command: PlaceOrder, context: MessageContext): Promise<void> {
     const { userId, orderId } = command;
     if (this.userExists.get(userId) === undefined) throw new UserNotFoundError(userId);
     if (this.orderExists.get(orderId) !== undefined) throw new OrderAlreadyExistsError(orderId);
@@ -42,9 +44,9 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
     const totalCents = command.totalCents();
     const createdAt = new Date().toISOString();
     this.insertOrder.run(orderId, userId, totalCents, createdAt);
-    this.readModel.orderPlaced({ orderId, userId, totalCents, createdAt });
     for (const line of command.items) {
       this.insertLine.run(orderId, line.sku, line.quantity, line.priceCents);
     }
+    await this.events.publish(new OrderPlaced(orderId, userId, totalCents, createdAt), { causedBy: context });
   }
 }
