@@ -29,6 +29,7 @@ const heap = runGroup('heap.js', ['--expose-gc']);
 const anatomy = runGroup('anatomy.js');
 const remote = runGroup('remote.js');
 const queue = runGroup('queue.js');
+const events = runGroup('events.js');
 
 /** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
 function perMiddleware(cases) {
@@ -202,6 +203,29 @@ if (queue.skipped) {
   }
   lines.push('');
 }
+const NEST_PUBLISH = '@nestjs/cqrs EventBus.publish, until its handlers finished';
+row('Event publish (async handlers, until all finished)', 'ns', '× direct', '@nestjs/cqrs ÷ this');
+row('---', '---:', '---:', '---:');
+for (const [fanOut, cases] of Object.entries(events.events)) {
+  for (const [name, c] of Object.entries(cases)) {
+    row(`${fanOut}: ${name}`, fmt(c.ns), x(c.ratio), x(cases[NEST_PUBLISH].ns / c.ns));
+  }
+}
+lines.push('');
+row('One dispatch site, commands', 'ns', '× direct, 1 class');
+row('---', '---:', '---:');
+for (const [name, c] of Object.entries(events.polymorphic)) row(name, fmt(c.ns), x(c.ratio));
+lines.push('');
+{
+  const three = events.events['3 handlers'];
+  const faster = three[NEST_PUBLISH].ratio / three['lite module (forRoot defaults)'].ratio;
+  targets.push([
+    'publish to 3 handlers via module ≥ 5× faster than @nestjs/cqrs',
+    faster,
+    faster >= 5,
+    `${x(faster)} faster`,
+  ]);
+}
 row('Target', 'measured', 'met');
 row('---', '---:', '---');
 for (const [name, , met, shown] of targets) row(name, shown, met ? 'met' : 'NOT met');
@@ -231,6 +255,7 @@ writeFileSync(
       anatomy,
       remote,
       queue,
+      events,
       targets: targets.map(([name, value, met]) => ({ name, value, met })),
     },
     null,
