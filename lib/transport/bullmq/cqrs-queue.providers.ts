@@ -44,9 +44,16 @@ export class CqrsQueueSender implements OnModuleInit, OnApplicationShutdown {
     const commandBus = this.moduleRef.get(CommandBus, { strict: false });
     // The application's validation runs before a command is queued: an invalid one is refused here.
     const validation = findMessageValidation(this.moduleRef);
-    this.unroute = this.commandQueue.route(commandBus, this.options.commands, (type) =>
-      validationStep(validation, type),
-    );
+    try {
+      this.unroute = this.commandQueue.route(commandBus, this.options.commands, (type) =>
+        validationStep(validation, type),
+      );
+    } catch (error) {
+      // Init fails: release the connection now. Nest 11 runs no shutdown hook after a failed
+      // init (its close() rethrows the init error), so onApplicationShutdown would never close it.
+      void this.commandQueue.close();
+      throw error;
+    }
   }
 
   /** Unregisters them and closes the queue's connections. */
