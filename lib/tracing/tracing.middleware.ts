@@ -2,41 +2,26 @@ import type {
   Attributes,
   Context,
   Histogram,
-  MeterProvider,
   Span,
   SpanKind,
   Tracer,
   TracerProvider,
-  UpDownCounter,
 } from '@opentelemetry/api';
 import { CACHE_HIT } from '../core/context-items.js';
 import type { MessageKind } from '../core/errors.js';
 import { ContinuedContext, DispatchContext, type MessageContext } from '../core/message-context.js';
 import type { CqrsMiddleware, Next } from '../core/middleware.js';
 import { describeError } from '../core/names.js';
+import { handlerMetrics, INSTRUMENTATION_NAME, type HandlerMetrics, type Series } from './handler-metrics.js';
 import { openTelemetry, type OpenTelemetryApi } from './open-telemetry.js';
 import { sendingRoleOf, takeReceivingRole, type RemoteRole } from './span-roles.js';
 import { readTraceContext, TRACEPARENT_HEADER } from './trace-context.js';
 
-/** The instrumentation scope of every span and instrument this package creates. */
-export const INSTRUMENTATION_NAME = 'nestjs-cqrs-lite';
-
-/** Bucket boundaries (seconds) for handler durations: 1 ms to 10 s. */
-const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-/** The metric instruments of one meter provider. */
-interface Instruments {
-  readonly duration: Histogram;
-  readonly inFlight: UpDownCounter;
-}
-
-/** What is computed once per message type and bus kind: the span name and the metric attributes. */
+/** What is computed once per message type and bus kind: the span name and the metric series. */
 interface Labels {
   readonly messageName: string;
   readonly spanName: string;
-  readonly inFlight: Attributes;
-  readonly ok: Attributes;
-  readonly error: Attributes;
+  readonly series: Series;
 }
 
 /**
@@ -49,13 +34,13 @@ export class TracingMiddleware implements CqrsMiddleware {
   private readonly api: OpenTelemetryApi;
   private readonly kinds: Readonly<Record<RemoteRole | 'internal', SpanKind>>;
   private readonly labels = new WeakMap<Function, Partial<Record<MessageKind, Labels>>>();
+  private readonly metrics: HandlerMetrics;
   private tracerSource: TracerProvider | undefined;
   private tracer: Tracer | undefined;
-  private meterSource: MeterProvider | undefined;
-  private instruments: Instruments | undefined;
 
   constructor() {
     this.api = openTelemetry();
+    this.metrics = handlerMetrics(this.api);
     const { SpanKind } = this.api;
     this.kinds = {
       internal: SpanKind.INTERNAL,
@@ -99,24 +84,23 @@ export class TracingMiddleware implements CqrsMiddleware {
       { kind: this.kinds[role ?? 'internal'], attributes },
       parent,
     );
-    const instruments = this.currentInstruments();
-    instruments.inFlight.add(1, labels.inFlight);
+    const histogram = this.metrics.started(labels.series);
     const started = performance.now();
     let result: unknown;
     try {
       result = api.context.with(api.trace.setSpan(parent, span), next);
     } catch (error) {
       // `next` from a bus never throws; one given by hand might.
-      this.finish(span, context, labels, instruments, started, true, error);
+      this.finish(span, context, labels.series, histogram, started, true, error);
       throw error;
     }
     return (result instanceof Promise ? result : Promise.resolve(result)).then(
       (value: unknown) => {
-        this.finish(span, context, labels, instruments, started, false, undefined);
+        this.finish(span, context, labels.series, histogram, started, false, undefined);
         return value;
       },
       (error: unknown) => {
-        this.finish(span, context, labels, instruments, started, true, error);
+        this.finish(span, context, labels.series, histogram, started, true, error);
         throw error;
       },
     );
@@ -125,8 +109,8 @@ export class TracingMiddleware implements CqrsMiddleware {
   private finish(
     span: Span,
     context: MessageContext,
-    labels: Labels,
-    instruments: Instruments,
+    series: Series,
+    histogram: Histogram,
     started: number,
     failed: boolean,
     error: unknown,
@@ -139,8 +123,7 @@ export class TracingMiddleware implements CqrsMiddleware {
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: describeError(error) });
     }
     span.end();
-    instruments.inFlight.add(-1, labels.inFlight);
-    instruments.duration.record((performance.now() - started) / 1000, failed ? labels.error : labels.ok);
+    this.metrics.ended(series, histogram, (performance.now() - started) / 1000, failed);
   }
 
   /** The tracer of the registered provider; looked up again when another one is registered. */
@@ -158,43 +141,16 @@ export class TracingMiddleware implements CqrsMiddleware {
     return this.tracer;
   }
 
-  /**
-   * The instruments of the registered meter provider, created on first use and again when another
-   * provider is registered (a meter taken before registration would stay a no-op).
-   */
-  private currentInstruments(): Instruments {
-    const provider = this.api.metrics.getMeterProvider();
-    if (provider !== this.meterSource || this.instruments === undefined) {
-      const meter = provider.getMeter(INSTRUMENTATION_NAME);
-      this.meterSource = provider;
-      this.instruments = {
-        duration: meter.createHistogram('cqrs.handler.duration', {
-          description: 'Duration of handler invocations (the whole middleware chain), by outcome.',
-          unit: 's',
-          advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-        }),
-        inFlight: meter.createUpDownCounter('cqrs.in_flight', {
-          description: 'Handler invocations in progress.',
-          unit: '{invocation}',
-        }),
-      };
-    }
-    return this.instruments;
-  }
-
   private labelsOf(context: MessageContext): Labels {
     const { kind, messageName, messageType } = context;
     const cacheable = typeof messageType === 'function';
     let byKind = cacheable ? this.labels.get(messageType) : undefined;
     const cached = byKind?.[kind];
     if (cached !== undefined && cached.messageName === messageName) return cached;
-    const inFlight = { 'cqrs.kind': kind, 'cqrs.message.name': messageName };
     const labels: Labels = {
       messageName,
       spanName: `${kind} ${messageName}`,
-      inFlight,
-      ok: { ...inFlight, 'cqrs.outcome': 'ok' },
-      error: { ...inFlight, 'cqrs.outcome': 'error' },
+      series: this.metrics.seriesOf(kind, messageName),
     };
     if (cacheable) {
       if (byKind === undefined) this.labels.set(messageType, (byKind = {}));

@@ -203,9 +203,7 @@ describe('tracingMiddleware() (SPEC §14)', () => {
     const plain = new QueryBus({ middleware: [tracingMiddleware()] });
     plain.register(GetLabel, () => 'plain');
 
-    await expect(queries.ask(new GetLabel(), { headers: { 'x-cached': 'yes' } })).resolves.toBe(
-      'from cache',
-    );
+    await expect(queries.ask(new GetLabel(), { headers: { 'x-cached': 'yes' } })).resolves.toBe('from cache');
     await expect(queries.ask(new GetLabel())).resolves.toBe('from handler');
     await expect(plain.ask(new GetLabel())).resolves.toBe('plain');
 
@@ -236,9 +234,18 @@ describe('tracingMiddleware() (SPEC §14)', () => {
     expect(handlerSpans[0]!.attributes['cqrs.kind']).toBe('event');
   });
 
+  /** The cqrs.in_flight points of the commands these tests run (the counter reports every series it saw). */
+  const commandsInFlight = async () =>
+    points(await sdk.metric('cqrs.in_flight')).filter(
+      ([attributes]) =>
+        attributes['cqrs.kind'] === 'command' &&
+        ['billing.charge', 'Refund'].includes(attributes['cqrs.message.name'] as string),
+    );
+
   it('T3: cqrs.handler.duration (seconds) by kind, name and outcome; cqrs.in_flight up while handlers run', async () => {
-    const middleware = tracingMiddleware();
-    const commands = new CommandBus({ middleware: [middleware] });
+    const commands = new CommandBus({ middleware: [tracingMiddleware()] });
+    // Another bus (another application, say) with a tracing step of its own: counted together.
+    const other = new CommandBus({ middleware: [tracingMiddleware()] });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     commands.register(Charge, () => gate);
@@ -246,22 +253,32 @@ describe('tracingMiddleware() (SPEC §14)', () => {
       throw new Error('refused');
     });
 
-    const running = [commands.dispatch(new Charge(1)), commands.dispatch(new Charge(2))];
-    expect(points(await sdk.metric('cqrs.in_flight'))).toEqual([
-      [{ 'cqrs.kind': 'command', 'cqrs.message.name': 'billing.charge' }, 2],
+    other.register(Charge, () => gate);
+
+    const running = [
+      commands.dispatch(new Charge(1)),
+      commands.dispatch(new Charge(2)),
+      other.dispatch(new Charge(3)),
+    ];
+    expect(await commandsInFlight()).toContainEqual([
+      { 'cqrs.kind': 'command', 'cqrs.message.name': 'billing.charge' },
+      3,
     ]);
+    const inFlight = await sdk.metric('cqrs.in_flight');
+    expect(inFlight!.descriptor.unit).toBe('{invocation}');
+    expect((inFlight as { isMonotonic?: boolean }).isMonotonic).toBe(false);
     release();
     await Promise.all(running);
     await commands.dispatch(new Refund()).catch(() => undefined);
 
-    expect(points(await sdk.metric('cqrs.in_flight'))).toEqual([
+    expect(await commandsInFlight()).toEqual([
       [{ 'cqrs.kind': 'command', 'cqrs.message.name': 'billing.charge' }, 0],
       [{ 'cqrs.kind': 'command', 'cqrs.message.name': 'Refund' }, 0],
     ]);
     const duration = await sdk.metric('cqrs.handler.duration');
     expect(duration!.descriptor.unit).toBe('s');
     expect(points(duration)).toEqual([
-      [{ 'cqrs.kind': 'command', 'cqrs.message.name': 'billing.charge', 'cqrs.outcome': 'ok' }, 2],
+      [{ 'cqrs.kind': 'command', 'cqrs.message.name': 'billing.charge', 'cqrs.outcome': 'ok' }, 3],
       [{ 'cqrs.kind': 'command', 'cqrs.message.name': 'Refund', 'cqrs.outcome': 'error' }, 1],
     ]);
     // Seconds, not milliseconds: two near-instant handlers sum to well under a second.
