@@ -29,6 +29,7 @@ const heap = runGroup('heap.js', ['--expose-gc']);
 const anatomy = runGroup('anatomy.js');
 const remote = runGroup('remote.js');
 const queue = runGroup('queue.js');
+const tracing = runGroup('tracing.js');
 const events = runGroup('events.js');
 
 /** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
@@ -226,6 +227,28 @@ lines.push('');
     `${x(faster)} faster`,
   ]);
 }
+row(
+  'Tracing (module, real SDK; async handler)',
+  'commands ns',
+  'commands × off',
+  'queries ns',
+  'queries × off',
+);
+row('---', '---:', '---:', '---:', '---:');
+for (const name of ['direct', 'tracing off', 'tracing on']) {
+  const c = tracing.commands[name];
+  const q = tracing.queries[name];
+  const off = (cases) => cases['tracing off'].ns;
+  row(name, fmt(c.ns), x(c.ns / off(tracing.commands)), fmt(q.ns), x(q.ns / off(tracing.queries)));
+}
+row(
+  'tracing on adds (ns, × off per round)',
+  fmt(tracing.cost.commands.addedNs),
+  x(tracing.cost.commands.ratio),
+  fmt(tracing.cost.queries.addedNs),
+  x(tracing.cost.queries.ratio),
+);
+lines.push('');
 row('Target', 'measured', 'met');
 row('---', '---:', '---');
 for (const [name, , met, shown] of targets) row(name, shown, met ? 'met' : 'NOT met');
@@ -255,6 +278,7 @@ writeFileSync(
       anatomy,
       remote,
       queue,
+      tracing,
       events,
       targets: targets.map(([name, value, met]) => ({ name, value, met })),
     },
