@@ -75,7 +75,7 @@ export async function startServer(kind: Kind, options: { own?: boolean } = {}): 
 function launch(kind: Kind, port: number, dir: string): ChildProcess {
   const args =
     kind === 'nats'
-      ? ['-a', '127.0.0.1', '-p', String(port)]
+      ? ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir]
       : ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir, '--save', ''];
   return spawn(BINARY[kind], args, { stdio: 'ignore' });
 }
