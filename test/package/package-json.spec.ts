@@ -78,6 +78,8 @@ describe('SPEC §1: package.json', () => {
       '@nestjs/microservices': '^12.0.0',
       bullmq: '^6.7.0',
       ioredis: '^6.0.0',
+      // Only tracing needs it.
+      '@opentelemetry/api': '^1.9.0',
     });
     const optional = Object.entries(pkg.peerDependenciesMeta ?? {})
       .filter(([, meta]) => meta.optional === true)
@@ -85,6 +87,7 @@ describe('SPEC §1: package.json', () => {
       .sort();
     expect(optional).toEqual([
       '@nestjs/microservices',
+      '@opentelemetry/api',
       'bullmq',
       'class-transformer',
       'class-validator',
