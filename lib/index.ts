@@ -23,7 +23,7 @@ export { CqrsExceptionFilter, type ValidationErrorResponse } from './validation/
 export { ValidationMiddleware, validationMiddleware } from './validation/validation.middleware.js';
 export type { ValidatorOptions } from './validation/validator-options.interface.js';
 export { TracingMiddleware, tracingMiddleware } from './tracing/tracing.middleware.js';
-export { TRACEPARENT_HEADER, TRACESTATE_HEADER, traceHeaders } from './tracing/trace-context.js';
+export { TRACEPARENT_HEADER, TRACESTATE_HEADER, traceHeaders } from './tracing/trace-headers.js';
 export { Cacheable } from './cache/cacheable.decorator.js';
 export { InvalidatesCache } from './cache/invalidates-cache.decorator.js';
 export { QueryCache, type QueryCacheLogger } from './cache/query-cache.js';

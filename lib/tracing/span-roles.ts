@@ -1,5 +1,4 @@
-import type { Context } from '@opentelemetry/api';
-import { loadedOpenTelemetry, type OpenTelemetryApi } from './open-telemetry.js';
+import { loadedOpenTelemetry } from './open-telemetry.js';
 
 /**
  * How a handler's span takes part in a trace across processes (SPEC §14 T2): the sender's
@@ -13,6 +12,12 @@ export type SendingRole = 'client' | 'producer';
 
 /** The role of a dispatch received from another process. */
 export type ReceivingRole = 'server' | 'consumer';
+
+/**
+ * The OpenTelemetry context key under which `receivingAs` tells the tracing step that a dispatch
+ * was received, and in which role.
+ */
+export const RECEIVING_ROLE = Symbol('nestjs-cqrs-lite:receiving-role');
 
 /** Forwarding handlers, by message type and then handler name (`registrations()`'s `handler`). */
 const sending = new WeakMap<Function, Map<string, SendingRole>>();
@@ -35,12 +40,6 @@ export function sendingRoleOf(
   return handlerName === undefined ? undefined : sending.get(messageType)?.get(handlerName);
 }
 
-let receivingKey: symbol | undefined;
-
-function keyOf(api: OpenTelemetryApi): symbol {
-  return (receivingKey ??= api.createContextKey('nestjs-cqrs-lite receiving role'));
-}
-
 /**
  * Runs `receive` (a call that dispatches an envelope received from another process) so that the
  * tracing step of its chain knows the dispatch was received, and in which role. With tracing off
@@ -49,18 +48,5 @@ function keyOf(api: OpenTelemetryApi): symbol {
 export function receivingAs<T>(role: ReceivingRole, receive: () => T): T {
   const api = loadedOpenTelemetry();
   if (api === undefined) return receive();
-  return api.context.with(api.context.active().setValue(keyOf(api), role), receive);
-}
-
-/**
- * The role `receivingAs` put in `context`, and the context without it (so that dispatches the
- * handler makes are not taken for received ones).
- */
-export function takeReceivingRole(
-  api: OpenTelemetryApi,
-  context: Context,
-): { role: ReceivingRole; rest: Context } | undefined {
-  if (receivingKey === undefined) return undefined;
-  const role = context.getValue(receivingKey) as ReceivingRole | undefined;
-  return role === undefined ? undefined : { role, rest: context.deleteValue(keyOf(api)) };
+  return api.context.with(api.context.active().setValue(RECEIVING_ROLE, role), receive);
 }

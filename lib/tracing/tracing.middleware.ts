@@ -14,8 +14,9 @@ import type { CqrsMiddleware, Next } from '../core/middleware.js';
 import { describeError } from '../core/names.js';
 import { handlerMetrics, INSTRUMENTATION_NAME, type HandlerMetrics, type Series } from './handler-metrics.js';
 import { openTelemetry, type OpenTelemetryApi } from './open-telemetry.js';
-import { sendingRoleOf, takeReceivingRole, type RemoteRole } from './span-roles.js';
-import { readTraceContext, TRACEPARENT_HEADER } from './trace-context.js';
+import { RECEIVING_ROLE, sendingRoleOf, type ReceivingRole, type RemoteRole } from './span-roles.js';
+import { readTraceContext } from './trace-context.js';
+import { TRACEPARENT_HEADER } from './trace-headers.js';
 
 /** What is computed once per message type and bus kind: the span name and the metric series. */
 interface Labels {
@@ -58,10 +59,11 @@ export class TracingMiddleware implements CqrsMiddleware {
     const handler = handlerNameOf(context);
     let parent = api.context.active();
     let role: RemoteRole | undefined;
-    const received = takeReceivingRole(api, parent);
+    const received = parent.getValue(RECEIVING_ROLE) as ReceivingRole | undefined;
     if (received !== undefined) {
-      role = received.role;
-      parent = received.rest;
+      role = received;
+      // Dispatches the handler makes are not received ones.
+      parent = parent.deleteValue(RECEIVING_ROLE);
     }
     if (context.headers[TRACEPARENT_HEADER] !== undefined) {
       parent = continuedTrace(

@@ -6,7 +6,7 @@ import {
   type ReceivingRole,
   type SendingRole,
 } from '../tracing/span-roles.js';
-import { injectActiveTraceContext } from '../tracing/trace-context.js';
+import { injectActiveTraceContext } from '../tracing/trace-headers.js';
 
 /**
  * What every transport does with a dispatch it forwards and with an envelope it receives, whatever

@@ -83,7 +83,7 @@ describe('tracing from the packed package (SPEC §14)', () => {
   describe('without @opentelemetry/api', () => {
     let project: ReturnType<typeof consumerProject>;
     beforeAll(() => {
-      project = consumerProject('module', ['@nestjs', 'reflect-metadata', 'rxjs']);
+      project = consumerProject('module', ['@nestjs', 'reflect-metadata', 'rxjs', '@types']);
     }, 60_000);
     afterAll(() => project?.remove());
 
@@ -109,6 +109,42 @@ describe('tracing from the packed package (SPEC §14)', () => {
         `,
       );
       expect(report.error).toMatch(/tracingMiddleware\(\).*@opentelemetry\/api/);
+    });
+
+    it('T4: its types need no @opentelemetry/api either (a TypeScript project with skipLibCheck off)', () => {
+      writeFileSync(
+        join(project.dir, 'main.ts'),
+        [
+          "import { CqrsLiteModule, TRACEPARENT_HEADER, traceHeaders, tracingMiddleware } from 'nestjs-cqrs-lite';",
+          "import { CqrsRemoteModule } from 'nestjs-cqrs-lite/transport';",
+          'CqrsLiteModule.forRoot({ tracing: true });',
+          'export const used = [tracingMiddleware, traceHeaders, TRACEPARENT_HEADER, CqrsRemoteModule];',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(project.dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            skipLibCheck: false,
+            experimentalDecorators: true,
+            noEmit: true,
+            types: ['node'],
+          },
+          files: ['main.ts'],
+        }),
+      );
+      const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+      let output = '';
+      try {
+        node([tsc, '-p', '.', '--pretty', 'false'], project.dir);
+      } catch (error) {
+        output = String((error as { stdout?: string }).stdout);
+      }
+      expect(output).toBe('');
     });
   });
 });
