@@ -360,19 +360,26 @@ export class QueryCache {
     );
   }
 
-  /** Writes new versions for `keys` and, on a shared store, reads them back (a store may swallow a failed write). */
+  /**
+   * Writes new versions for `keys`. On a shared store it also reads them before and after: a
+   * store may swallow a failed write, so only reading back our own version, or a version that
+   * differs from the one before ours (another writer renewed the key after we started, which
+   * invalidates as well), proves that the key changed.
+   */
   private async writeVerified(keys: readonly string[]): Promise<void> {
     const store = this.store!;
     let remaining = keys;
     for (let attempt = 1; ; attempt++) {
       const failuresBefore = this.failures;
+      const before = store.shared ? await store.read(remaining) : undefined;
       const versions = remaining.map(() => newVersion());
       await store.write(remaining.map((key, i) => ({ key, value: versions[i]!, ttl: this.renewTtl(key) })));
-      if (!store.shared) return;
+      if (before === undefined) return;
       const back = await store.read(remaining);
-      // Another writer may have renewed a key right after us: that also makes old entries stale,
-      // but only a read of our own version proves our write landed, so such keys are renewed again.
-      remaining = remaining.filter((_, i) => back[i] !== versions[i]);
+      const changed = (i: number) =>
+        back[i] === versions[i] ||
+        (back[i] !== undefined && before[i] !== undefined && back[i] !== before[i]);
+      remaining = remaining.filter((_, i) => !changed(i));
       if (remaining.length === 0) return;
       if (attempt === VERIFY_ATTEMPTS || back.every((value) => value === undefined)) {
         throw this.failures !== failuresBefore
