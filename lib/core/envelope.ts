@@ -57,6 +57,8 @@ const ENVELOPE_FIELDS = new Set([
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
 const MAX_ID_LENGTH = 256;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 type ClassTransformer = typeof import('class-transformer');
@@ -196,6 +198,8 @@ function requireId(envelope: Record<string, unknown>, field: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) {
     throw new EnvelopeError(field, `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
   }
+  // A newline or other control character in an id would forge log lines wherever ids are logged.
+  if (CONTROL_CHARACTER.test(value)) throw new EnvelopeError(field, 'must not contain control characters');
   return value;
 }
 

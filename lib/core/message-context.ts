@@ -43,6 +43,13 @@ export interface MessageContext {
   readonly headers: Readonly<Record<string, string>>;
   /** Per-dispatch scratch space shared by the middleware and the handler. */
   readonly items: Map<unknown, unknown>;
+  /**
+   * Where the message came from: `'local'` for `dispatch()` / `ask()` / `publish()` in this
+   * process, `'remote'` for an envelope (`dispatchEnvelope()` / `askEnvelope()`, which transports
+   * use), whose data and headers came from outside and are not to be trusted like local ones.
+   * Optional for contexts built outside the buses; the buses always set it.
+   */
+  readonly origin?: 'local' | 'remote';
 }
 
 /** What a bus knows about a message type when it builds a context for it. */
@@ -130,6 +137,11 @@ export class DispatchContext implements MessageContext {
     return (this.scratch ??= new Map());
   }
 
+  /** `'local'`: built by `dispatch()` / `ask()` / `publish()` (a prototype getter: nothing allocated). */
+  get origin(): 'local' | 'remote' {
+    return 'local';
+  }
+
   /** The name of the handler this context was built for (`registrations()`'s `handler`). */
   get handlerName(): string {
     return this.route.handlerName;
@@ -206,6 +218,10 @@ export class SiblingContext extends DispatchContext {
   override get headers(): Readonly<Record<string, string>> {
     return this.first.headers;
   }
+
+  override get origin(): 'local' | 'remote' {
+    return this.first.origin;
+  }
 }
 
 /** The identity of a dispatch that started elsewhere, as an envelope carries it. */
@@ -223,20 +239,25 @@ export class ContinuedContext extends DispatchContext {
   constructor(
     route: MessageRoute,
     options: DispatchOptions,
-    private readonly origin: DispatchOrigin,
+    private readonly continued: DispatchOrigin,
   ) {
     super(route, options);
   }
 
   override get id(): string {
-    return this.origin.id;
+    return this.continued.id;
   }
 
   override get causationId(): string | undefined {
-    return this.origin.causationId;
+    return this.continued.causationId;
   }
 
   override get timestamp(): Date {
-    return this.origin.timestamp;
+    return this.continued.timestamp;
+  }
+
+  /** `'remote'`: built from an envelope, whose data came from outside this process. */
+  override get origin(): 'local' | 'remote' {
+    return 'remote';
   }
 }

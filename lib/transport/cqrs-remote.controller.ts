@@ -1,86 +1,84 @@
 import { Controller, Inject, type OnModuleInit, type Type as NestType } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { MessagePattern } from '@nestjs/microservices';
-import { CommandBus } from '../core/command-bus.js';
-import { EnvelopeError, HandlerNotFoundError, type MessageKind } from '../core/errors.js';
-import { getMessageMetadata, type Type } from '../core/messages.js';
-import { QueryBus } from '../core/query-bus.js';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { EnvelopeError } from '../core/errors.js';
+import { getMessageMetadata } from '../core/messages.js';
 import type { CqrsRemoteServeOptions } from './cqrs-remote-options.interface.js';
-import { receiveEnvelope } from './envelope-relay.js';
+import { MALFORMED_REQUEST, type MalformedRequest } from './cqrs-nats.deserializer.js';
+import { EnvelopeReceiver, TRANSPORT_HEADER, type ReceivingEngine } from './receiving.js';
 import { remoteSubject } from './subjects.js';
-import { failureReply, successReply, type WireReply } from './wire.js';
+import { localBuses } from './transport-nest.js';
+import { failureReply, type WireReply } from './wire.js';
+
+const ENGINE: ReceivingEngine = { transport: 'nats', role: 'server' };
 
 /**
  * Builds the controller of `CqrsRemoteModule.serve()`: one message pattern (subject) per served
- * type, answered by this application's own buses, so its middleware and validation run as for a
- * local dispatch. It always answers a `WireReply` and never throws to the transport, so errors
- * keep their name and code on the way back.
+ * type, each bound to that type's name, answered through the shared receiver (limits,
+ * authentication, binding, header filter, concurrency) by this application's own buses, so its
+ * middleware and validation run as for a local dispatch. It always answers a `WireReply` and
+ * never throws to the transport, so errors keep their name and code on the way back.
  */
 export function createRemoteController(options: CqrsRemoteServeOptions): NestType {
-  const commands = servedByName(options.commands);
-  const queries = servedByName(options.queries);
+  // Checked now, so that bad options fail at configuration rather than on the first message.
+  new EnvelopeReceiver({}, options, ENGINE);
 
   @Controller()
   class CqrsRemoteController implements OnModuleInit {
-    private commandBus!: CommandBus;
-    private queryBus!: QueryBus;
+    /** The shared receiver (its `refusals` count what it refused). */
+    receiver!: EnvelopeReceiver;
 
     constructor(@Inject(ModuleRef) private readonly moduleRef: ModuleRef) {}
 
     onModuleInit(): void {
-      this.commandBus = this.moduleRef.get(CommandBus, { strict: false });
-      this.queryBus = this.moduleRef.get(QueryBus, { strict: false });
+      this.receiver = new EnvelopeReceiver(localBuses(this.moduleRef), options, ENGINE);
     }
 
-    async dispatch(envelope: unknown): Promise<WireReply> {
-      try {
-        const type = servedType('command', commands, envelope);
-        if (!this.commandBus.has(type)) throw new HandlerNotFoundError('command', type);
-        await receiveEnvelope('server', () => this.commandBus.dispatchEnvelope(envelope));
-        return successReply(undefined);
-      } catch (error) {
-        return failureReply(error);
+    receive(
+      kind: 'command' | 'query',
+      name: string,
+      data: unknown,
+      transportContext: unknown,
+    ): Promise<WireReply> {
+      if (isMalformed(data)) {
+        return Promise.resolve(
+          this.receiver.sign(failureReply(new EnvelopeError('envelope', data.reason)), undefined),
+        );
       }
-    }
-
-    async ask(envelope: unknown): Promise<WireReply> {
-      try {
-        const type = servedType('query', queries, envelope);
-        if (!this.queryBus.has(type)) throw new HandlerNotFoundError('query', type);
-        return successReply(await receiveEnvelope('server', () => this.queryBus.askEnvelope(envelope)));
-      } catch (error) {
-        return failureReply(error);
-      }
+      return this.receiver.reply(kind, name, data, { [TRANSPORT_HEADER]: transportOf(transportContext) });
     }
   }
 
-  const prototype = CqrsRemoteController.prototype;
-  const subscribe = (method: 'dispatch' | 'ask', kind: MessageKind, served: Map<string, Type>) => {
-    if (served.size === 0) return;
-    const subjects = [...served.keys()].map((name) => remoteSubject(kind, name, options.subjectPrefix));
-    MessagePattern(subjects, options.extras ?? {})(
-      prototype,
-      method,
-      Object.getOwnPropertyDescriptor(prototype, method)!,
-    );
+  const prototype = CqrsRemoteController.prototype as unknown as Record<string, unknown>;
+  const subscribe = (kind: 'command' | 'query', types: CqrsRemoteServeOptions['commands']) => {
+    for (const type of types ?? []) {
+      const name = getMessageMetadata(type).name;
+      const subject = remoteSubject(kind, name, options.subjectPrefix);
+      // One method per subject: the subject binds the name the envelope must carry.
+      const method = `${kind} ${name}`;
+      prototype[method] = function (this: CqrsRemoteController, data: unknown, transportContext: unknown) {
+        return this.receive(kind, name, data, transportContext);
+      };
+      Payload()(prototype, method, 0);
+      Ctx()(prototype, method, 1);
+      MessagePattern(subject, options.extras ?? {})(
+        prototype,
+        method,
+        Object.getOwnPropertyDescriptor(prototype, method)!,
+      );
+    }
   };
-  subscribe('dispatch', 'command', commands);
-  subscribe('ask', 'query', queries);
+  subscribe('command', options.commands);
+  subscribe('query', options.queries);
   return CqrsRemoteController;
 }
 
-function servedByName(types: Type[] | undefined): Map<string, Type> {
-  return new Map((types ?? []).map((type) => [getMessageMetadata(type).name, type]));
+function isMalformed(data: unknown): data is MalformedRequest {
+  return typeof data === 'object' && data !== null && (data as MalformedRequest)[MALFORMED_REQUEST] === true;
 }
 
-/**
- * The served class an envelope names. Only served names pass, so a message registered on the
- * bus but not listed in `serve()` cannot be run from outside.
- */
-function servedType(kind: MessageKind, served: Map<string, Type>, envelope: unknown): Type {
-  const name =
-    typeof envelope === 'object' && envelope !== null ? (envelope as { name?: unknown }).name : undefined;
-  const type = typeof name === 'string' ? served.get(name) : undefined;
-  if (type === undefined) throw new EnvelopeError('name', `must name a ${kind} this service serves remotely`);
-  return type;
+/** `nats` for a `NatsContext`, `tcp` for a `TcpContext`, …: the transport a message came by. */
+function transportOf(transportContext: unknown): string {
+  const name = (transportContext as object | null)?.constructor?.name ?? '';
+  return name.endsWith('Context') && name.length > 7 ? name.slice(0, -7).toLowerCase() : 'microservices';
 }

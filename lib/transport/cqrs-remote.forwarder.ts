@@ -1,15 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
-import { CommandBus } from '../core/command-bus.js';
-import { InvalidHandlerError } from '../core/errors.js';
-import { describeError, nameOf } from '../core/names.js';
-import { QueryBus } from '../core/query-bus.js';
-import { findMessageValidation, validationStep } from '../nest/message-validation.js';
+import { nameOf } from '../core/names.js';
 import type { CqrsRemoteModuleOptions } from './cqrs-remote-options.interface.js';
 import { CQRS_REMOTE_MODULE_OPTIONS } from './cqrs-remote.module-definition.js';
-import { remoteHandler, type RemoteRoute } from './remote-handler.js';
-import { assertTimeout, DEFAULT_REMOTE_TIMEOUT } from './remote-timeout.js';
+import { registerForwarders } from './forwarding.js';
+import { microservicesEngine } from './remote-handler.js';
+import { DEFAULT_REMOTE_TIMEOUT } from './remote-timeout.js';
+import { forwardingMiddleware, localBuses, resolveClient } from './transport-nest.js';
+
+const WHERE = 'CqrsRemoteModule';
 
 /**
  * Registers, in `onModuleInit`, a remote handler on the application's `CommandBus` / `QueryBus`
@@ -24,47 +24,31 @@ export class CqrsRemoteForwarder implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const { commands = [], queries = [], subjectPrefix } = this.options;
-    const route: RemoteRoute = {
-      client: this.resolveClient(),
+    const { commands = [], queries = [], subjectPrefix, authentication } = this.options;
+    const client = resolveClient<ClientProxy>(
+      this.moduleRef,
+      this.options.client,
+      WHERE,
+      (value) =>
+        typeof (value as ClientProxy | null)?.send === 'function'
+          ? undefined
+          : 'which is not a ClientProxy (no send() method)',
+      `ClientsModule.register([{ name: ${nameOf(this.options.client)}, transport: Transport.NATS, options: { servers } }])`,
+    );
+    const engine = microservicesEngine({
+      client,
       clientName: nameOf(this.options.client),
-      timeout: assertTimeout(this.options.timeout ?? DEFAULT_REMOTE_TIMEOUT, 'CqrsRemoteModule.forRoot()'),
+      timeout: this.options.timeout ?? DEFAULT_REMOTE_TIMEOUT,
       subjectPrefix,
-    };
-    // Found anywhere in the application, so CqrsLiteModule may be global or not.
-    const commandBus = this.moduleRef.get(CommandBus, { strict: false });
-    const queryBus = this.moduleRef.get(QueryBus, { strict: false });
-    // The application's validation runs before a message leaves: an invalid one is refused here.
-    const validation = findMessageValidation(this.moduleRef);
-    for (const type of commands) {
-      commandBus.register(type, remoteHandler('command', type, route), {
-        middleware: validationStep(validation, type),
-      });
-    }
-    for (const type of queries) {
-      queryBus.register(type, remoteHandler('query', type, route), {
-        middleware: validationStep(validation, type),
-      });
-    }
-  }
-
-  private resolveClient(): ClientProxy {
-    const token = this.options.client;
-    let client: unknown;
+    });
+    const { commandBus, queryBus } = localBuses(this.moduleRef);
+    const settings = { authentication, middlewareFor: forwardingMiddleware(this.moduleRef) };
+    const undo = registerForwarders(commandBus, 'command', commands, engine, settings);
     try {
-      client = this.moduleRef.get(token, { strict: false });
+      registerForwarders(queryBus, 'query', queries, engine, settings);
     } catch (error) {
-      throw new InvalidHandlerError(
-        `CqrsRemoteModule: no provider for the client ${nameOf(token)} (${describeError(error)}). Register it, ` +
-          `e.g. ClientsModule.register([{ name: ${nameOf(token)}, transport: Transport.NATS, options: { servers } }]).`,
-        { cause: error },
-      );
+      undo();
+      throw error;
     }
-    if (typeof (client as ClientProxy | null)?.send !== 'function') {
-      throw new InvalidHandlerError(
-        `CqrsRemoteModule: the client ${nameOf(token)} resolves to ${nameOf(client)}, which is not a ClientProxy (no send() method).`,
-      );
-    }
-    return client as ClientProxy;
   }
 }

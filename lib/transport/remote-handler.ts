@@ -1,14 +1,10 @@
 import type { ClientProxy } from '@nestjs/microservices';
-import type { MessageKind } from '../core/errors.js';
-import type { MessageContext } from '../core/message-context.js';
-import { getMessageMetadata, type Type } from '../core/messages.js';
-import { asForwarder, forwardEnvelope } from './envelope-relay.js';
-import { sendRequest, type RemoteTarget } from './remote-request.js';
-import { timeoutOf } from './remote-timeout.js';
+import type { ForwardingEngine, ForwardTarget, Outgoing } from './forwarding.js';
+import { sendRequest } from './remote-request.js';
 import { remoteSubject } from './subjects.js';
 import { openReply } from './wire.js';
 
-/** How a sender reaches the handlers of another process. */
+/** How a sender reaches the handlers of another process over Nest microservices. */
 export interface RemoteRoute {
   readonly client: ClientProxy;
   /** Display name of the client (its DI token), for `registrations()` and error messages. */
@@ -18,30 +14,34 @@ export interface RemoteRoute {
 }
 
 /**
- * The handler a sender registers on its own bus for a message handled elsewhere: it sends the
- * message in an envelope that continues the dispatch (same id, correlation, causation,
- * timestamp and headers), waits for the reply within the timeout, and resolves to the remote
- * result or rejects with the remote error. So the sender's bus middleware runs first, as for a
- * local handler.
+ * The Nest microservices engine of the forwarding layer: sends each envelope as a request on
+ * `<prefix>.<kind>.<name>` with `client.send()`, waits for the reply within the dispatch's timeout,
+ * and opens it (verifying its signature when authentication is configured).
  */
-export function remoteHandler(
-  kind: MessageKind,
-  messageType: Type,
-  route: RemoteRoute,
-): (message: object, context: MessageContext) => Promise<unknown> {
-  const messageName = getMessageMetadata(messageType).name;
-  const target: RemoteTarget = {
-    kind,
-    messageType,
-    messageName,
-    subject: remoteSubject(kind, messageName, route.subjectPrefix),
+export function microservicesEngine(route: RemoteRoute): ForwardingEngine {
+  const subjects = new Map<Function, string>();
+  const subjectOf = (target: ForwardTarget) => {
+    let subject = subjects.get(target.messageType);
+    if (subject === undefined) {
+      subject = remoteSubject(target.kind, target.messageName, route.subjectPrefix);
+      subjects.set(target.messageType, subject);
+    }
+    return subject;
   };
-  const { client, timeout } = route;
-  const handler = (message: object, context: MessageContext): Promise<unknown> =>
-    sendRequest(client, target, forwardEnvelope(message, context), timeoutOf(context.headers, timeout)).then(
-      (reply) => openReply(reply, kind, messageType),
-    );
-  // registrations() and DuplicateHandlerError name the route, not an anonymous arrow.
-  Object.defineProperty(handler, 'name', { value: `remote via ${route.clientName} (${target.subject})` });
-  return asForwarder(handler, messageType, 'client');
+  return {
+    role: 'client',
+    timeout: route.timeout,
+    carriesDeadline: true,
+    where: 'CqrsRemoteModule.forRoot()',
+    handlerName: (target) => `remote via ${route.clientName} (${subjectOf(target)})`,
+    send: ({ envelope, timeout, authenticator }: Outgoing, target: ForwardTarget) =>
+      sendRequest(route.client, { ...target, subject: subjectOf(target) }, envelope, timeout).then((reply) =>
+        openReply(
+          reply,
+          target.kind,
+          target.messageType,
+          authenticator && { authenticator, requestId: envelope.id },
+        ),
+      ),
+  };
 }

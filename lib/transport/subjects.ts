@@ -1,4 +1,5 @@
-import { InvalidHandlerError, type MessageKind } from '../core/errors.js';
+import type { MessageKind } from '../core/errors.js';
+import { InvalidSubjectError } from './remote-errors.js';
 
 /** Dot-separated tokens of letters, digits, `_` and `-`: what a NATS subject can carry literally. */
 const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
@@ -20,7 +21,7 @@ export function remoteSubject(
   const subject = `${prefix}.${kind}.${messageName}`;
   if (!SUBJECT.test(subject)) {
     // Spaces, `*` and `>` would change what a subject matches (wildcards) or be refused by NATS.
-    throw new InvalidHandlerError(
+    throw new InvalidSubjectError(
       `Cannot route ${kind} '${messageName}' remotely: its subject '${subject}' may only hold letters, digits, ` +
         `'_', '-' and single dots. Rename it with @Message({ name }) or change the subjectPrefix.`,
     );

@@ -108,6 +108,7 @@ describeWithServer('nats')('one trace across two processes over NATS (SPEC §14 
     expect(answer.pid).toBe(receiver.child.pid);
     expect(answer.headers).toEqual({
       'x-user': 'ann',
+      'cqrs-transport': 'nats',
       traceparent: `00-${client.spanContext().traceId}-${idOf(client)}-01`,
     });
 

@@ -69,8 +69,14 @@ export const uniqueQueue = (label: string) => `cqrs-test-${label}-${randomUUID()
 
 /** A worker application: handlers for PlaceOrder, ShipOrder and SlowCommand, and a recording middleware. */
 export async function startWorker(
-  options: CqrsQueueWorkerModuleOptions,
+  given: Omit<CqrsQueueWorkerModuleOptions, 'commands'> &
+    Partial<Pick<CqrsQueueWorkerModuleOptions, 'commands'>>,
 ): Promise<{ app: INestApplicationContext; log: WorkerLog }> {
+  const options: CqrsQueueWorkerModuleOptions = {
+    commands: [PlaceOrder, ShipOrder, SlowCommand, ArchiveOrder],
+    allowHeaders: ['user'],
+    ...given,
+  };
   const log = new WorkerLog();
   const record: MiddlewareFn = (message, next, context) => {
     log.seen.push({ step: 'middleware', messageName: context.messageName, message, context });

@@ -249,7 +249,7 @@ describeWithServer('redis')('durable commands over BullMQ', () => {
         kind: 'command',
         messageType: ArchiveOrder,
       });
-      expect((error as Error).message).toContain(`'ArchiveOrder'`);
+      expect((error as Error).message).toContain('ArchiveOrder');
       expect(log.seen).toHaveLength(0);
     });
 

@@ -5,9 +5,8 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport } from '@nestjs/microservices';
 import { CqrsLiteModule, Message, QueryHandler } from 'nestjs-cqrs-lite';
-import { CqrsRemoteModule } from 'nestjs-cqrs-lite/transport';
+import { CqrsNatsServer, CqrsRemoteModule } from 'nestjs-cqrs-lite/transport';
 
 class WhoAnswers {}
 Message({ name: 'process.who-answers' })(WhoAnswers);
@@ -34,14 +33,17 @@ class ReceiverModule {}
 Module({
   imports: [
     CqrsLiteModule.forRoot(),
-    CqrsRemoteModule.serve({ queries: [WhoAnswers, Sleep], subjectPrefix: process.env.CQRS_PREFIX }),
+    CqrsRemoteModule.serve({
+      queries: [WhoAnswers, Sleep],
+      subjectPrefix: process.env.CQRS_PREFIX,
+      allowHeaders: ['x-user'],
+    }),
   ],
   providers: [WhoAnswersHandler, SleepHandler],
 })(ReceiverModule);
 
 const app = await NestFactory.createMicroservice(ReceiverModule, {
-  transport: Transport.NATS,
-  options: { servers: [process.env.NATS_URL] },
+  strategy: new CqrsNatsServer({ servers: [process.env.NATS_URL] }),
   logger: false,
 });
 await app.listen();

@@ -133,6 +133,7 @@ export async function startRemotePair(url: string, options: { timeout?: number }
         commands: [PlaceOrder, ShipOrder, CancelOrder],
         queries: [GetOrder, SlowQuery],
         subjectPrefix: prefix,
+        allowHeaders: ['x-user'],
       }),
     ],
     providers: [

@@ -3,9 +3,11 @@ import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { Observable, of } from 'rxjs';
-import { CommandBus, CqrsLiteModule, InvalidHandlerError, Query, QueryBus } from '../../lib/index.js';
+import { CommandBus, CqrsLiteModule, Query, QueryBus } from '../../lib/index.js';
 import {
   CqrsRemoteModule,
+  InvalidTimeoutError,
+  TransportClientError,
   TransportUnavailableError,
   type CqrsRemoteModuleOptions,
 } from '../../lib/transport/index.js';
@@ -72,22 +74,23 @@ describe('CqrsRemoteModule (sender side, no broker)', () => {
       kind: 'query',
       correlationId: 'c-1',
       timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
-      headers: { 'x-user': 'ann' },
+      // The caller's deadline travels (ms since the epoch), the sender-only cqrs-timeout does not.
+      headers: { 'x-user': 'ann', 'cqrs-deadline': expect.stringMatching(/^\d{13}$/) },
       payload: { sku: 'apple' },
     });
     await app.close();
   });
 
-  it('fails init with InvalidHandlerError naming a client token nothing provides', async () => {
+  it('fails init with TransportClientError naming a client token nothing provides', async () => {
     await expect(
       senderApp(CqrsRemoteModule.forRoot({ client: 'MISSING', queries: [GetPrice] })),
-    ).rejects.toThrow(InvalidHandlerError);
+    ).rejects.toThrow(TransportClientError);
     await expect(
       senderApp(CqrsRemoteModule.forRoot({ client: 'MISSING', queries: [GetPrice] })),
     ).rejects.toThrow(/'MISSING'/);
   });
 
-  it('fails init with InvalidHandlerError for a client that is not a ClientProxy, or a timeout that is not positive', async () => {
+  it('fails init with TransportClientError for a client that is not a ClientProxy, InvalidTimeoutError for a timeout outside 1…2³¹−1 ms', async () => {
     @Module({ providers: [{ provide: 'NOT_A_CLIENT', useValue: { emit() {} } }], exports: ['NOT_A_CLIENT'] })
     class NotAClient {}
     await expect(
@@ -98,7 +101,12 @@ describe('CqrsRemoteModule (sender side, no broker)', () => {
     class ClientModule {}
     await expect(
       senderApp(CqrsRemoteModule.forRoot({ client: 'C', queries: [GetPrice], timeout: 0 }), [ClientModule]),
-    ).rejects.toThrow(/timeout must be a positive number/);
+    ).rejects.toThrow(InvalidTimeoutError);
+    for (const timeout of [0, 1.5, 2 ** 31, Number.POSITIVE_INFINITY]) {
+      await expect(
+        senderApp(CqrsRemoteModule.forRoot({ client: 'C', queries: [GetPrice], timeout }), [ClientModule]),
+      ).rejects.toThrow(/integer number of milliseconds from 1 to 2147483647/);
+    }
   });
 
   it('a NATS server that cannot be reached → TransportUnavailableError, fast', async () => {

@@ -86,7 +86,7 @@ describeWithServer('nats')('a receiver in another process (the built package, pl
     expect(answer.pid).toBe(receiver.pid);
     expect(answer.pid).not.toBe(process.pid);
     expect(answer.correlationId).toBe('corr-p');
-    expect(answer.headers).toEqual({ 'x-user': 'ann' });
+    expect(answer.headers).toEqual({ 'x-user': 'ann', 'cqrs-transport': 'nats' });
     await expect(queryBus.ask(new Sleep(20))).resolves.toBe(20);
   });
 

@@ -12,6 +12,7 @@ import {
   RemoteHandlerNotFoundError,
   RemoteTimeoutError,
   TransportUnavailableError,
+  InvalidTimeoutError,
   openReply,
   remoteSubject,
 } from '../../lib/transport/index.js';
@@ -84,7 +85,8 @@ describeWithServer('nats')('remote commands and queries over NATS (two applicati
     expect(pair.senderMiddleware).toEqual([`orders.place ${received!.id}`]);
     expect(received!.correlationId).toBe('corr-42');
     expect(received!.causationId).toBe(cause.id);
-    expect(received!.headers).toEqual({ 'x-user': 'bob' });
+    expect(received!.headers).toEqual({ 'x-user': 'bob', 'cqrs-transport': 'nats' });
+    expect(received!.origin).toBe('remote');
     expect(received!.messageName).toBe('orders.place');
     expect(received!.messageType).toBe(PlaceOrder);
     expect(Math.abs(received!.timestamp.getTime() - Date.now())).toBeLessThan(5_000);
@@ -181,11 +183,12 @@ describeWithServer('nats')('remote commands and queries over NATS (two applicati
     await expect(queryBus.ask(new SlowQuery(600), { headers: { 'cqrs-timeout': '2000' } })).resolves.toBe(
       'slept 600 ms',
     );
-    // Not a positive number of ms: ignored, the module's timeout applies.
-    const ignored = await rejection(
-      queryBus.ask(new SlowQuery(800), { headers: { 'cqrs-timeout': 'soon' } }),
-    );
-    expect(ignored.error).toMatchObject({ timeoutMs: 400 });
+    // Not an integer number of ms in 1…2³¹−1: the dispatch fails at once, nothing is sent.
+    for (const value of ['soon', '0', '2147483648', '1.5']) {
+      await expect(queryBus.ask(new SlowQuery(1), { headers: { 'cqrs-timeout': value } })).rejects.toThrow(
+        InvalidTimeoutError,
+      );
+    }
   });
 
   it('keeps concurrent dispatches apart: each answer reaches its own caller', async () => {

@@ -2,13 +2,10 @@ import { NEVER, Observable, of, throwError } from 'rxjs';
 import type { ClientProxy } from '@nestjs/microservices';
 import { validate } from 'class-validator';
 import { IsEmail } from 'class-validator';
+import { EnvelopeError, HandlerNotFoundError, MessageValidationError } from '../../lib/index.js';
 import {
-  EnvelopeError,
-  HandlerNotFoundError,
-  InvalidHandlerError,
-  MessageValidationError,
-} from '../../lib/index.js';
-import {
+  InvalidSubjectError,
+  InvalidTimeoutError,
   RemoteError,
   RemoteHandlerNotFoundError,
   RemoteTimeoutError,
@@ -220,10 +217,11 @@ describe('sendRequest over a ClientProxy (no server)', () => {
 });
 
 describe('the cqrs-timeout header', () => {
-  it('overrides the timeout when it holds a positive number of ms, and is ignored otherwise', () => {
+  it('overrides the timeout when it holds an integer number of ms from 1 to 2³¹−1, and is an InvalidTimeoutError otherwise', () => {
     expect(timeoutOf({ 'cqrs-timeout': '250' }, 5000)).toBe(250);
-    for (const value of ['0', '-1', 'soon', '', 'Infinity'])
-      expect(timeoutOf({ 'cqrs-timeout': value }, 5000)).toBe(5000);
+    expect(timeoutOf({ 'cqrs-timeout': '2147483647' }, 5000)).toBe(2 ** 31 - 1);
+    for (const value of ['0', '-1', 'soon', '', 'Infinity', '2147483648', '1e3', '1.5', ' 5'])
+      expect(() => timeoutOf({ 'cqrs-timeout': value }, 5000)).toThrow(InvalidTimeoutError);
     expect(timeoutOf({}, 5000)).toBe(5000);
   });
 });
@@ -237,7 +235,7 @@ describe('subjects (no server)', () => {
   it.each(['orders place', 'orders.*', 'orders.>', 'orders..place', ''])(
     'refuse the message name %p, which NATS would read as a wildcard or refuse',
     (name) => {
-      expect(() => remoteSubject('command', name)).toThrow(InvalidHandlerError);
+      expect(() => remoteSubject('command', name)).toThrow(InvalidSubjectError);
     },
   );
 });

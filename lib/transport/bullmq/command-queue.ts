@@ -3,17 +3,22 @@ import type { Redis } from 'ioredis';
 import type { CommandBus } from '../../core/command-bus.js';
 import { CqrsError, EnvelopeError } from '../../core/errors.js';
 import type { Envelope } from '../../core/envelope.js';
-import type { MessageContext } from '../../core/message-context.js';
 import type { Middleware } from '../../core/middleware.js';
 import type { Type } from '../../core/messages.js';
 import { describeError } from '../../core/names.js';
-import { asForwarder, forwardEnvelope } from '../envelope-relay.js';
-import { RemoteError, RemoteTimeoutError, TransportUnavailableError } from '../remote-errors.js';
+import { registerForwarders, type ForwardingEngine } from '../forwarding.js';
+import { canonicalJson, MessageAuthenticator } from '../message-authentication.js';
+import {
+  EnvelopeConflictError,
+  RemoteError,
+  RemoteTimeoutError,
+  TransportUnavailableError,
+} from '../remote-errors.js';
 import { assertTimeout } from '../remote-timeout.js';
 import { DeadlineExceeded, withDeadline } from './deadline.js';
 import { completedJobResult, failedJobError } from './job-outcome.js';
 import type { CommandQueueOptions, QueuedJobOptions } from './queue-options.interface.js';
-import { readQueueHeaders, type QueueDispatchSettings } from './queue-headers.js';
+import { readQueueHeaders, WAIT_HEADER, type QueueDispatchSettings } from './queue-headers.js';
 import { createSenderConnection, describeConnection, whenConnected } from './redis-connection.js';
 
 /** Default bound on one dispatch, in ms. */
@@ -47,9 +52,16 @@ export class CommandQueue {
   private events: Promise<QueueEvents> | undefined;
   private closing: Promise<void> | undefined;
   private connecting: Promise<void> | undefined;
+  private readonly authenticator: MessageAuthenticator | undefined;
 
   constructor(private readonly options: CommandQueueOptions) {
-    this.timeout = assertTimeout(options.timeout ?? DEFAULT_QUEUE_TIMEOUT, `CommandQueue '${options.queue}'`);
+    this.timeout = assertTimeout(
+      options.timeout ?? DEFAULT_QUEUE_TIMEOUT,
+      `CommandQueue '${options.queue}': timeout`,
+    );
+    this.authenticator =
+      options.authentication &&
+      new MessageAuthenticator(options.authentication, `CommandQueue '${options.queue}'`);
     this.jobOptions = { ...DEFAULT_JOB_OPTIONS, ...options.jobOptions };
     this.where = describeConnection(options.connection);
     this.redis = createSenderConnection(options.connection, Math.min(this.timeout, 10_000));
@@ -67,25 +79,20 @@ export class CommandQueue {
    * so an invalid command is refused before it is queued). Returns a function that unregisters them all.
    */
   route(bus: CommandBus, types: readonly Type[], middlewareFor?: (type: Type) => Middleware[]): () => void {
-    const unregister: Array<() => void> = [];
-    try {
-      for (const type of types) {
-        const forward = (command: object, context: MessageContext) =>
-          this.send(forwardEnvelope(command, context), {}, context.messageType);
-        Object.defineProperty(forward, 'name', { value: `CommandQueue(${this.options.queue})` });
-        unregister.push(
-          bus.register(type, asForwarder(forward, type, 'producer'), {
-            middleware: middlewareFor?.(type) ?? [],
-          }),
-        );
-      }
-    } catch (error) {
-      for (const undo of unregister) undo();
-      throw error;
-    }
-    return () => {
-      for (const undo of unregister) undo();
+    const engine: ForwardingEngine = {
+      role: 'producer',
+      timeout: this.timeout,
+      carriesDeadline: false,
+      senderHeaders: [WAIT_HEADER],
+      where: `CommandQueue '${this.options.queue}'`,
+      handlerName: () => `CommandQueue(${this.options.queue})`,
+      send: ({ envelope, timeout, context }, target) =>
+        this.send(envelope, { ...readQueueHeaders(context.headers).settings, timeout }, target.messageType),
     };
+    return registerForwarders(bus, 'command', types, engine, {
+      ...(middlewareFor ? { middlewareFor } : {}),
+      ...(this.options.authentication ? { authentication: this.options.authentication } : {}),
+    });
   }
 
   /**
@@ -113,10 +120,11 @@ export class CommandQueue {
 
     const job = await this.bounded(
       envelope.name,
-      () => this.queue.add(envelope.name, data, { ...this.jobOptions, jobId }),
+      () => this.addOnce(jobId, data),
       'was not queued',
       timeout,
       timeout,
+      'may or may not have been queued',
     );
     if (!wait) return;
 
@@ -127,7 +135,21 @@ export class CommandQueue {
       deadline - Date.now(),
       timeout,
     );
-    await this.waitForOutcome(job, events, envelope.name, timeout, deadline, messageType);
+    await this.waitForOutcome(job, events, envelope.name, timeout, deadline, messageType, envelope.id);
+  }
+
+  /**
+   * Adds the job, or finds the one already queued under its id (BullMQ keeps the first and
+   * silently ignores the second): a re-send of the same envelope is accepted, one reusing its id
+   * for another message is refused with `EnvelopeConflictError`.
+   */
+  private async addOnce(jobId: string, data: Envelope): Promise<Job> {
+    const job = await this.queue.add(data.name, data, { ...this.jobOptions, jobId });
+    const stored = await this.queue.getJob(jobId);
+    if (stored && !sameMessage(stored.data as Envelope, data)) {
+      throw new EnvelopeConflictError(this.options.queue, jobId);
+    }
+    return job;
   }
 
   /** Closes the queue's connections (bounded: a Redis that is down does not block shutdown). */
@@ -163,6 +185,7 @@ export class CommandQueue {
     outcome: string,
     ms: number,
     timeout: number,
+    outcomeDuring = outcome,
   ): Promise<T> {
     if (this.closing) {
       throw new TransportUnavailableError(
@@ -184,11 +207,12 @@ export class CommandQueue {
       if (error instanceof CqrsError) throw error;
       if (error instanceof DeadlineExceeded) {
         if (this.redis.status !== 'ready') {
-          throw this.unavailable(name, outcome, `the connection was lost (${this.redis.status})`);
+          throw this.unavailable(name, outcomeDuring, `the connection was lost (${this.redis.status})`);
         }
         throw new RemoteTimeoutError(name, timeout);
       }
-      throw this.unavailable(name, outcome, describeError(error), error);
+      // The command reached Redis, or not: the error must not say it was not queued.
+      throw this.unavailable(name, outcomeDuring, describeError(error), error);
     }
   }
 
@@ -220,6 +244,7 @@ export class CommandQueue {
     timeout: number,
     deadline: number,
     messageType: Function,
+    requestId: string,
   ): Promise<void> {
     const remaining = deadline - Date.now();
     // BullMQ's own ttl only cleans its listeners up; ours decides, a little earlier.
@@ -246,7 +271,12 @@ export class CommandQueue {
       }
       throw failedJobError(reason, 'command', messageType);
     }
-    completedJobResult(returnValue, 'command', messageType);
+    completedJobResult(
+      returnValue,
+      'command',
+      messageType,
+      this.authenticator && { authenticator: this.authenticator, requestId },
+    );
   }
 
   /**
@@ -288,4 +318,14 @@ function namedType(name: string): Function {
   const type = class {};
   Object.defineProperty(type, 'name', { value: name });
   return type;
+}
+
+/** Whether a stored job holds the same message as a re-sent envelope (its headers may differ, e.g. the trace context). */
+function sameMessage(stored: Envelope, sent: Envelope): boolean {
+  return (
+    stored?.name === sent.name &&
+    stored.version === sent.version &&
+    stored.kind === sent.kind &&
+    canonicalJson(stored.payload) === canonicalJson(sent.payload)
+  );
 }

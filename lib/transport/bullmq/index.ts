@@ -29,8 +29,13 @@ export type {
   QueuedJobOptions,
 } from './queue-options.interface.js';
 export {
+  EnvelopeConflictError,
+  InvalidTimeoutError,
+  InvalidTransportOptionsError,
+  MessageAuthenticationError,
   RemoteError,
   RemoteHandlerNotFoundError,
   RemoteTimeoutError,
   TransportUnavailableError,
 } from '../remote-errors.js';
+export { REMOTE_TIMEOUT_HEADER } from '../remote-timeout.js';

@@ -6,8 +6,15 @@ import {
   MessageValidationError,
   type MessageKind,
 } from '../../core/errors.js';
-import { RemoteError } from '../remote-errors.js';
-import { failureReply, openReply, successReply, type WireError, type WireReply } from '../wire.js';
+import { MessageAuthenticationError, RemoteError } from '../remote-errors.js';
+import {
+  failureReply,
+  openReply,
+  successReply,
+  type ReplyVerification,
+  type WireError,
+  type WireReply,
+} from '../wire.js';
 
 /** A job's return value when its command ran: the success reply of the wire format. */
 export const COMPLETED: WireReply = successReply(undefined);
@@ -19,32 +26,18 @@ export const COMPLETED: WireReply = successReply(undefined);
  * `UnrecoverableError`s, so BullMQ fails the job at once; any other error is retried per the job's
  * `attempts` and `backoff`.
  */
-export function jobFailure(error: unknown, queue: string, envelope: unknown): Error {
-  const wire = toWireError(error, queue, envelope);
+export function jobFailure(error: unknown): Error {
+  const wire = (failureReply(error) as Extract<WireReply, { ok: false }>).error;
   const permanent =
     error instanceof UnrecoverableError ||
     error instanceof MessageValidationError ||
     error instanceof EnvelopeError ||
     error instanceof HandlerNotFoundError ||
-    error instanceof InvalidMessageError;
+    error instanceof InvalidMessageError ||
+    error instanceof MessageAuthenticationError;
   const failure = permanent ? new UnrecoverableError(JSON.stringify(wire)) : new Error(JSON.stringify(wire));
   if (error instanceof Error && error.stack) failure.stack = error.stack;
   return failure;
-}
-
-function toWireError(error: unknown, queue: string, envelope: unknown): WireError {
-  // An envelope whose name the worker's bus does not know is a missing handler for the sender.
-  if (error instanceof EnvelopeError && error.field === 'name') {
-    const name = (envelope as { name?: unknown } | null)?.name;
-    return {
-      name: 'HandlerNotFoundError',
-      code: 'CQRS_HANDLER_NOT_FOUND',
-      message:
-        `No command handler is registered for '${String(name)}' on the bus of the worker of queue '${queue}'. ` +
-        `Register its handler in the worker application.`,
-    };
-  }
-  return (failureReply(error) as Extract<WireReply, { ok: false }>).error;
 }
 
 /**
@@ -70,6 +63,11 @@ export function failedJobError(failedReason: string, kind: MessageKind, messageT
 }
 
 /** Reads a completed job's return value (untrusted): `undefined`, or the error it carries. */
-export function completedJobResult(returnValue: unknown, kind: MessageKind, messageType: Function): void {
-  openReply(returnValue, kind, messageType);
+export function completedJobResult(
+  returnValue: unknown,
+  kind: MessageKind,
+  messageType: Function,
+  verification?: ReplyVerification,
+): void {
+  openReply(returnValue, kind, messageType, verification);
 }

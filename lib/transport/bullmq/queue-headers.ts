@@ -1,4 +1,4 @@
-import { REMOTE_TIMEOUT_HEADER } from '../remote-timeout.js';
+import { REMOTE_TIMEOUT_HEADER, timeoutOf } from '../remote-timeout.js';
 
 /**
  * Header a queue worker adds to the context of every command it runs: the attempt number, `'1'`
@@ -8,8 +8,9 @@ import { REMOTE_TIMEOUT_HEADER } from '../remote-timeout.js';
 export const ATTEMPT_HEADER = 'cqrs-attempt';
 
 /**
- * Per-dispatch override of the queue's `timeout` (milliseconds, as a string; the same header as
- * for `CqrsRemoteModule`). Read by the queue, not forwarded to the worker.
+ * Per-dispatch override of the queue's `timeout`: the same header as `REMOTE_TIMEOUT_HEADER`
+ * (`cqrs-timeout`), parsed and checked by the same code. Read by the queue, not forwarded.
+ * @deprecated Use `REMOTE_TIMEOUT_HEADER`; this alias stays for compatibility.
  */
 export const TIMEOUT_HEADER = REMOTE_TIMEOUT_HEADER;
 
@@ -46,7 +47,7 @@ export function readQueueHeaders(headers: Record<string, string>): {
   const { [TIMEOUT_HEADER]: timeout, [WAIT_HEADER]: wait, ...forwarded } = headers;
   const settings: QueueDispatchSettings = {};
   if (wait === 'completed' || wait === 'accepted') settings.waitForCompletion = wait === 'completed';
-  const ms = timeout === undefined ? Number.NaN : Number(timeout);
-  if (Number.isFinite(ms) && ms > 0) settings.timeout = ms;
+  // The one parse of cqrs-timeout (shared with every transport): an invalid value is an error.
+  if (timeout !== undefined) settings.timeout = timeoutOf(headers, 0);
   return { settings, forwarded };
 }

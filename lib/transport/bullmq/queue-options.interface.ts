@@ -1,5 +1,7 @@
 import type { JobsOptions, RedisOptions } from 'bullmq';
 import type { Type } from '../../core/messages.js';
+import type { MessageAuthenticationOptions } from '../message-authentication.js';
+import type { ReceiverSecurityOptions } from '../receiving.js';
 
 /**
  * Where Redis is: `{ url: 'redis://host:6379' }` or ioredis options (`host`, `port`, `password`,
@@ -38,6 +40,11 @@ export interface CommandQueueOptions {
    * run again), `removeOnFail: { age: 604800 }` (a week). `jobId` is always the envelope id.
    */
   jobOptions?: QueuedJobOptions;
+  /**
+   * HMAC-SHA256 message authentication: jobs are signed with `signingKey`; with
+   * `waitForCompletion`, a completed job's result must be signed by a key in `verificationKeys`.
+   */
+  authentication?: MessageAuthenticationOptions;
 }
 
 /** Options of `CqrsQueueModule.forRoot()`: a {@link CommandQueue} and the commands routed to it. */
@@ -47,9 +54,17 @@ export interface CqrsQueueModuleOptions extends CommandQueueOptions {
 }
 
 /** Options of a {@link CommandQueueWorker}: the receiving side of a durable command queue. */
-export interface CommandQueueWorkerOptions {
+export interface CommandQueueWorkerOptions extends Pick<
+  ReceiverSecurityOptions,
+  'allowHeaders' | 'limits' | 'authentication' | 'onRefused'
+> {
   /** The BullMQ queue name, as on the sending side. */
   queue: string;
+  /**
+   * The command classes this worker runs (an allow-list): a job naming any other command fails
+   * without running, even one registered on the worker's bus.
+   */
+  commands: Type[];
   /** Where Redis is. */
   connection: QueueConnection;
   /** BullMQ key prefix (default `bull`). */
