@@ -8,17 +8,11 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { CommandBus } from '../../core/command-bus.js';
-import { findMessageValidation, validationStep } from '../../nest/message-validation.js';
+import { forwardingMiddleware, localBuses } from '../transport-nest.js';
 import { CommandQueue } from './command-queue.js';
 import { CommandQueueWorker } from './command-queue-worker.js';
+import { CQRS_QUEUE_OPTIONS, CQRS_QUEUE_WORKER_OPTIONS } from './cqrs-queue.module-definition.js';
 import type { CqrsQueueModuleOptions, CqrsQueueWorkerModuleOptions } from './queue-options.interface.js';
-
-/** Injection token of the options given to `CqrsQueueModule.forRoot()`. */
-export const CQRS_QUEUE_OPTIONS = Symbol('CQRS_QUEUE_OPTIONS');
-
-/** Injection token of the options given to `CqrsQueueModule.worker()`. */
-export const CQRS_QUEUE_WORKER_OPTIONS = Symbol('CQRS_QUEUE_WORKER_OPTIONS');
 
 /**
  * The sending side in Nest: routes the configured commands to the queue in `onModuleInit` (a local
@@ -40,13 +34,12 @@ export class CqrsQueueSender implements OnModuleInit, OnApplicationShutdown {
 
   /** Registers the forwarding handlers. */
   onModuleInit(): void {
-    // Found anywhere in the application, so CqrsLiteModule may be global or not.
-    const commandBus = this.moduleRef.get(CommandBus, { strict: false });
-    // The application's validation runs before a command is queued: an invalid one is refused here.
-    const validation = findMessageValidation(this.moduleRef);
+    const { commandBus } = localBuses(this.moduleRef);
     try {
-      this.unroute = this.commandQueue.route(commandBus, this.options.commands, (type) =>
-        validationStep(validation, type),
+      this.unroute = this.commandQueue.route(
+        commandBus,
+        this.options.commands,
+        forwardingMiddleware(this.moduleRef),
       );
     } catch (error) {
       // Init fails: release the connection now. Nest 11 runs no shutdown hook after a failed
@@ -84,8 +77,7 @@ export class CqrsQueueWorker implements OnApplicationBootstrap, OnModuleDestroy 
   /** Starts taking jobs. */
   onApplicationBootstrap(): void {
     const { options } = this;
-    // Found anywhere in the application, so CqrsLiteModule may be global or not.
-    const commandBus = this.moduleRef.get(CommandBus, { strict: false });
+    const { commandBus } = localBuses(this.moduleRef);
     this.commandQueueWorker ??= new CommandQueueWorker(commandBus, {
       ...options,
       onError: (error) => {

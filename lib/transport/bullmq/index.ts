@@ -7,12 +7,8 @@
 export { CommandQueue, DEFAULT_QUEUE_TIMEOUT } from './command-queue.js';
 export { CommandQueueWorker, DEFAULT_MAX_STALLED_COUNT } from './command-queue-worker.js';
 export { CqrsQueueModule, type CqrsQueueAsyncOptions } from './cqrs-queue.module.js';
-export {
-  CQRS_QUEUE_OPTIONS,
-  CQRS_QUEUE_WORKER_OPTIONS,
-  CqrsQueueSender,
-  CqrsQueueWorker,
-} from './cqrs-queue.providers.js';
+export { CQRS_QUEUE_OPTIONS, CQRS_QUEUE_WORKER_OPTIONS } from './cqrs-queue.module-definition.js';
+export { CqrsQueueSender, CqrsQueueWorker } from './cqrs-queue.providers.js';
 export {
   ATTEMPT_HEADER,
   TIMEOUT_HEADER,
