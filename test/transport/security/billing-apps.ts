@@ -101,6 +101,7 @@ export interface Billing {
 export async function startBilling(
   url: string,
   options: Partial<CqrsRemoteServeOptions> = {},
+  nats: Record<string, unknown> = {},
 ): Promise<Billing> {
   const prefix = options.subjectPrefix ?? `sec-${randomUUID().slice(0, 8)}`;
   const log = new BillingLog();
@@ -128,7 +129,11 @@ export async function startBilling(
   const ref = await Test.createTestingModule({ imports: [BillingModule] }).compile();
   const app = ref.createNestApplication({ logger: false });
   app.connectMicroservice({
-    strategy: new CqrsNatsServer({ servers: [url], ...(options.limits ? { limits: options.limits } : {}) }),
+    strategy: new CqrsNatsServer({
+      servers: [url],
+      ...nats,
+      ...(options.limits ? { limits: options.limits } : {}),
+    }),
   });
   await app.startAllMicroservices();
   await app.init();
@@ -146,11 +151,14 @@ export async function startBillingSender(
   url: string,
   prefix: string,
   options: Partial<CqrsRemoteModuleOptions> = {},
+  nats: Record<string, unknown> = {},
 ): Promise<INestApplication> {
   @Module({
     imports: [
       CqrsLiteModule.forRoot(),
-      ClientsModule.register([{ name: 'BILLING', transport: Transport.NATS, options: { servers: [url] } }]),
+      ClientsModule.register([
+        { name: 'BILLING', transport: Transport.NATS, options: { servers: [url], ...nats } },
+      ]),
       CqrsRemoteModule.forRoot({
         client: 'BILLING',
         commands: [Charge, Refund],
