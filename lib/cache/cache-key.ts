@@ -18,7 +18,7 @@ const MAX_NODES = 10_000;
  * faithfully: cycles, functions, symbols, accessor properties, more than 32 levels or 10,000 values.
  */
 export function defaultCacheKey(query: object): string {
-  const state = { nodes: 0, path: new Set<object>([query]) };
+  const state: EncodeState = { nodes: 0, path: [query] };
   // The root's class is already in the entry's key (its message name): encode only its data.
   return shorten(encodeProperties(query, 1, state));
 }
@@ -32,14 +32,14 @@ export function shorten(key: string): string {
 interface EncodeState {
   nodes: number;
   /** The objects on the path from the root to the current value, to detect cycles. */
-  path: Set<object>;
+  path: object[];
 }
 
 function encode(value: unknown, depth: number, state: EncodeState): string {
   if (++state.nodes > MAX_NODES) throw new CacheKeyFailure(`the query holds more than ${MAX_NODES} values`);
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       return Object.is(value, -0) ? '-0' : String(value);
     case 'boolean':
@@ -55,13 +55,11 @@ function encode(value: unknown, depth: number, state: EncodeState): string {
   if (value === null) return 'null';
   const object = value as object;
   if (depth >= MAX_DEPTH) throw new CacheKeyFailure(`it is nested more than ${MAX_DEPTH} levels deep`);
-  if (state.path.has(object)) throw new CacheKeyFailure('it refers to itself (a cycle)');
-  state.path.add(object);
-  try {
-    return encodeObject(object, depth + 1, state);
-  } finally {
-    state.path.delete(object);
-  }
+  if (state.path.includes(object)) throw new CacheKeyFailure('it refers to itself (a cycle)');
+  state.path.push(object);
+  const encoded = encodeObject(object, depth + 1, state);
+  state.path.pop();
+  return encoded;
 }
 
 function encodeObject(object: object, depth: number, state: EncodeState): string {
@@ -86,10 +84,22 @@ function encodeObject(object: object, depth: number, state: EncodeState): string
 }
 
 function encodeProperties(object: object, depth: number, state: EncodeState): string {
-  const keys = Object.keys(object).sort();
-  const parts: string[] = [];
-  for (const key of keys) parts.push(`${JSON.stringify(key)}:${encode(ownValue(object, key), depth, state)}`);
-  return `{${parts.join(',')}}`;
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let encoded = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    encoded += `${i === 0 ? '' : ','}${quote(key)}:${encode(ownValue(object, key), depth, state)}`;
+  }
+  return `${encoded}}`;
+}
+
+/** Characters that need JSON escaping (surrogates too: a lone one would not survive UTF-8). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as a JSON string literal, without calling JSON.stringify for the common plain case. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /** An own data property's value, without running getters (which could have side effects or hang). */

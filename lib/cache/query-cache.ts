@@ -8,8 +8,8 @@ import { CacheInvalidationError } from './cache-errors.js';
 import { defaultCacheKey, shorten } from './cache-key.js';
 import { cacheManagerStore } from './cache-manager-store.js';
 import { cacheableOf, type CacheableMetadata } from './cache-metadata.js';
-import { decodeEntry, encodeEntry } from './entry-format.js';
-import type { EntryStore, StoreWrite } from './entry-store.js';
+import { decodeEntry, encodeEntry, liveEntry } from './entry-format.js';
+import type { EntryStore, Lookup, VersionWrite } from './entry-store.js';
 import { memoryStore } from './memory-store.js';
 import type { QueryCacheOptions } from './query-cache-options.interface.js';
 
@@ -34,10 +34,12 @@ const VERIFY_ATTEMPTS = 3;
 /** What the cache step of one `@Cacheable` query class knows, computed once at registration. */
 interface CachedQuery {
   readonly className: string;
-  /** `<namespace>:q:<message name>:` */
+  /** `q:<message name>:` (a shared store adds `<namespace>:` in front of every key) */
   readonly entryPrefix: string;
   readonly ttl: number;
   readonly metadata: CacheableMetadata;
+  /** The version keys of a query class without tags: the generation alone. */
+  readonly untagged: readonly string[];
 }
 
 /** An ask of one key that missed and is running its handler; later asks of that key join it. */
@@ -70,6 +72,9 @@ export class QueryCache {
   private readonly store: EntryStore | undefined;
   private readonly namespace: string;
   private readonly generationKey: string;
+  /** Versions this instance writes: a random prefix of its own and a counter, never reused. */
+  private readonly versionPrefix = randomBytes(9).toString('base64url');
+  private versionCount = 0;
   private readonly defaultTtl: number;
   private readonly logger: QueryCacheLogger;
   private readonly flights = new Map<string, Flight>();
@@ -96,14 +101,15 @@ export class QueryCache {
     const settings = checkOptions(options);
     this.enabled = settings !== undefined;
     this.namespace = settings?.namespace ?? 'cqrs-lite';
-    this.generationKey = `${this.namespace}:gen`;
+    // Keys are short and namespace-free here (cheaper to hash on every ask); a shared store prefixes them.
+    this.generationKey = 'gen';
     this.defaultTtl = settings?.defaultTtl ?? DEFAULT_TTL;
     this.logger = logger ?? { warn: (message) => console.warn(`[QueryCache] ${message}`) };
     this.store =
       settings === undefined
         ? undefined
         : settings.store !== undefined
-          ? cacheManagerStore(settings.store, settings.timeout ?? DEFAULT_TIMEOUT)
+          ? cacheManagerStore(settings.store, settings.timeout ?? DEFAULT_TIMEOUT, this.namespace)
           : memoryStore(settings.maxEntries ?? DEFAULT_MAX_ENTRIES);
     this.stopListening =
       this.store?.onSwallowedFailure((error) => this.storeFailed(error, 'an operation')) ?? noop;
@@ -150,9 +156,10 @@ export class QueryCache {
     if (metadata === undefined) return undefined;
     const query: CachedQuery = {
       className: nameOf(queryType),
-      entryPrefix: `${this.namespace}:q:${encodeURIComponent(getMessageMetadata(queryType).name)}:`,
+      entryPrefix: `q:${encodeURIComponent(getMessageMetadata(queryType).name)}:`,
       ttl: metadata.ttl ?? this.defaultTtl,
       metadata,
+      untagged: Object.freeze([this.generationKey]),
     };
     const queryCache = (message: object, next: Next, context: MessageContext): unknown =>
       this.ask(query, message, next, context);
@@ -194,13 +201,17 @@ export class QueryCache {
   private ask(query: CachedQuery, message: object, next: Next, context: MessageContext): unknown {
     const store = this.store!;
     let entryKey: string;
-    let versionKeys: string[];
+    let versionKeys: readonly string[];
     try {
       entryKey = query.entryPrefix + this.keyOf(query, message);
-      versionKeys = [
-        this.generationKey,
-        ...this.tagKeys(query.metadata.tags?.(message) ?? [], `@Cacheable({ tags }) of ${query.className}`),
-      ];
+      const { tags } = query.metadata;
+      versionKeys =
+        tags === undefined
+          ? query.untagged
+          : [
+              this.generationKey,
+              ...this.tagKeys(tags(message), `@Cacheable({ tags }) of ${query.className}`),
+            ];
     } catch (error) {
       this.warnOnce(
         query.className,
@@ -210,17 +221,16 @@ export class QueryCache {
     }
     if (this.storeDown || (this.pending.size > 0 && this.isPending(versionKeys)))
       return this.bypass(next, context);
-    const keys = [entryKey, ...versionKeys];
-    let values: ReadonlyArray<string | undefined> | Promise<ReadonlyArray<string | undefined>>;
+    let found: Lookup | Promise<Lookup>;
     try {
-      values = store.read(keys);
+      found = store.lookup(entryKey, versionKeys);
     } catch (error) {
       this.storeFailed(error, 'reading');
       return this.bypass(next, context);
     }
-    if (!(values instanceof Promise)) return this.answer(query, entryKey, versionKeys, values, next, context);
-    return values.then(
-      (read) => this.answer(query, entryKey, versionKeys, read, next, context),
+    if (!(found instanceof Promise)) return this.answer(query, entryKey, versionKeys, found, next, context);
+    return found.then(
+      (lookup) => this.answer(query, entryKey, versionKeys, lookup, next, context),
       (error: unknown) => {
         this.storeFailed(error, 'reading');
         return this.bypass(next, context);
@@ -228,17 +238,17 @@ export class QueryCache {
     );
   }
 
-  /** What an ask does once it has read its entry and versions (`values`: entry, generation, tags). */
+  /** What an ask does once it has looked up its entry and the current versions. */
   private answer(
     query: CachedQuery,
     entryKey: string,
     versionKeys: readonly string[],
-    values: ReadonlyArray<string | undefined>,
+    found: Lookup,
     next: Next,
     context: MessageContext,
   ): unknown {
-    const read = values.slice(1);
-    const hit = decodeEntry(values[0], read);
+    const read = found.versions;
+    const hit = decodeEntry(found.entry, read);
     if (hit !== undefined) {
       context.items.set(CACHE_HIT, true);
       return hit.result;
@@ -252,10 +262,10 @@ export class QueryCache {
     if (running !== undefined) running.detached = true;
     // A missing version is created before the handler runs, so that an invalidation landing
     // after this point always changes it (an evicted version is never mistaken for a current one).
-    const versions = read.map((value) => value ?? newVersion());
+    const versions = read.map((value) => value ?? this.newVersion());
     const flight: Flight = { versionKeys, read, versions, result: undefined!, detached: false };
     this.flights.set(entryKey, flight);
-    const created: StoreWrite[] = [];
+    const created: VersionWrite[] = [];
     for (let i = 0; i < read.length; i++) {
       if (read[i] === undefined)
         created.push({ key: versionKeys[i]!, value: versions[i]!, ttl: this.versionTtl(i, query) });
@@ -268,10 +278,10 @@ export class QueryCache {
   }
 
   /** Writes new versions, then runs `then`; a failed write runs it anyway, with nothing stored. */
-  private writeThen(created: StoreWrite[], then: () => Promise<unknown>, flight: Flight): Promise<unknown> {
+  private writeThen(created: VersionWrite[], then: () => Promise<unknown>, flight: Flight): Promise<unknown> {
     let written: void | Promise<void>;
     try {
-      written = this.store!.write(created);
+      written = this.store!.writeVersions(created);
     } catch (error) {
       this.storeFailed(error, 'writing versions');
       flight.detached = true;
@@ -297,9 +307,10 @@ export class QueryCache {
 
   private storeResult(query: CachedQuery, entryKey: string, flight: Flight, value: unknown): void {
     if (flight.detached || this.storeDown) return this.land(entryKey, flight);
-    let text: string;
+    const store = this.store!;
+    let entry: unknown;
     try {
-      text = encodeEntry(value, flight.versions);
+      entry = store.shared ? encodeEntry(value, flight.versions) : liveEntry(value, flight.versions);
     } catch (error) {
       this.warnOnce(
         query.className,
@@ -309,7 +320,7 @@ export class QueryCache {
     }
     let written: void | Promise<void>;
     try {
-      written = this.store!.write([{ key: entryKey, value: text, ttl: query.ttl }]);
+      written = store.writeEntry(entryKey, entry, query.ttl);
     } catch (error) {
       this.storeFailed(error, 'writing an entry');
       return this.land(entryKey, flight);
@@ -371,11 +382,13 @@ export class QueryCache {
     let remaining = keys;
     for (let attempt = 1; ; attempt++) {
       const failuresBefore = this.failures;
-      const before = store.shared ? await store.read(remaining) : undefined;
-      const versions = remaining.map(() => newVersion());
-      await store.write(remaining.map((key, i) => ({ key, value: versions[i]!, ttl: this.renewTtl(key) })));
+      const before = store.shared ? await store.readVersions(remaining) : undefined;
+      const versions = remaining.map(() => this.newVersion());
+      await store.writeVersions(
+        remaining.map((key, i) => ({ key, value: versions[i]!, ttl: this.renewTtl(key) })),
+      );
       if (before === undefined) return;
-      const back = await store.read(remaining);
+      const back = await store.readVersions(remaining);
       const changed = (i: number) =>
         back[i] === versions[i] ||
         (back[i] !== undefined && before[i] !== undefined && back[i] !== before[i]);
@@ -423,6 +436,11 @@ export class QueryCache {
       });
   }
 
+  /** A version no process has used before (so one that was evicted can never come back as current). */
+  private newVersion(): string {
+    return `${this.versionPrefix}.${(++this.versionCount).toString(36)}`;
+  }
+
   private keyOf(query: CachedQuery, message: object): string {
     const { key } = query.metadata;
     if (key === undefined) return defaultCacheKey(message);
@@ -436,11 +454,12 @@ export class QueryCache {
   private tagKeys(tags: unknown, where: string): string[] {
     if (!Array.isArray(tags))
       throw new TypeError(`${where} must give an array of strings, got ${nameOf(tags)}`);
+    if (tags.length === 1 && typeof tags[0] === 'string') return [`tag:${shorten(tags[0])}`];
     const keys = new Set<string>();
     for (const tag of tags) {
       if (typeof tag !== 'string')
         throw new TypeError(`${where} must give an array of strings, got an element ${nameOf(tag)}`);
-      keys.add(`${this.namespace}:tag:${shorten(tag)}`);
+      keys.add(`tag:${shorten(tag)}`);
     }
     return [...keys].sort();
   }
@@ -500,11 +519,6 @@ function joinable(flight: Flight, read: ReadonlyArray<string | undefined>): bool
     if (read[i] !== flight.read[i] && read[i] !== flight.versions[i]) return false;
   }
   return true;
-}
-
-/** A version no process has used before (so one that was evicted can never come back as current). */
-function newVersion(): string {
-  return randomBytes(9).toString('base64url');
 }
 
 function noop(): void {}

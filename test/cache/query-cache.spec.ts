@@ -169,8 +169,9 @@ describe('query caching (SPEC §13)', () => {
     expect(app.calls.clock).toBe(1);
     expect(hit).toEqual(first);
     expect(hit.at).toBeInstanceOf(Date);
-    // A hit is a copy: changing it does not change what the next ask gets.
-    hit.zone = 'changed';
+    // An in-memory hit is shared by every ask, so it is frozen: changing it fails loudly.
+    expect(Object.isFrozen(hit)).toBe(true);
+    expect(() => (hit.zone = 'changed')).toThrow(TypeError);
     expect((await app.queryBus.ask(new GetClock('utc'))).zone).toBe('utc');
     await new Promise((resolve) => setTimeout(resolve, 60));
     await app.queryBus.ask(new GetClock('utc'));
