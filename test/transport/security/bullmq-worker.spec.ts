@@ -84,13 +84,13 @@ const envelopeFor = (
 };
 
 /** Waits for a raw job to finish; resolves to its state and failedReason. */
-async function outcome(job: Job): Promise<{ state: string; reason: string }> {
+async function outcome(job: Job, jobs: Queue): Promise<{ state: string; reason: string }> {
   let state = '';
   await eventually(async () => {
     state = await job.getState();
     if (state !== 'completed' && state !== 'failed') throw new Error(`still ${state}`);
   });
-  const fresh = await job.queue?.getJob?.(job.id!);
+  const fresh = await jobs.getJob(job.id!);
   return { state, reason: String((fresh ?? job).failedReason ?? '') };
 }
 
@@ -118,11 +118,11 @@ describeWithServer('redis')('a BullMQ worker against raw jobs', () => {
     const renamed = await jobs.add('accounts.credit', envelopeFor('accounts.wipe', {}), {
       jobId: randomUUID(),
     });
-    const wipeOutcome = await outcome(wipe);
+    const wipeOutcome = await outcome(wipe, jobs);
     expect(wipeOutcome.state).toBe('failed');
     expect(JSON.parse(wipeOutcome.reason)).toMatchObject({ code: 'CQRS_INVALID_ENVELOPE' });
     expect(JSON.parse(wipeOutcome.reason).message).toContain('is not a command this bullmq receiver serves');
-    const renamedOutcome = await outcome(renamed);
+    const renamedOutcome = await outcome(renamed, jobs);
     expect(JSON.parse(renamedOutcome.reason).message).toContain("must be 'accounts.credit'");
     expect(ran).toHaveLength(0);
     // Refusals are final: not retried.
@@ -149,7 +149,7 @@ describeWithServer('redis')('a BullMQ worker against raw jobs', () => {
       ),
       { jobId: randomUUID() },
     );
-    expect((await outcome(job)).state).toBe('completed');
+    expect((await outcome(job, jobs)).state).toBe('completed');
     expect(ran[0]!.context.origin).toBe('remote');
     expect(ran[0]!.context.headers).toEqual({
       'x-tenant': 't1',
@@ -198,7 +198,7 @@ describeWithServer('redis')('a BullMQ worker against raw jobs', () => {
       envelopeFor('accounts.credit', { account: 'a', cents: 1 }),
       { jobId: randomUUID() },
     );
-    const forgedOutcome = await outcome(forged);
+    const forgedOutcome = await outcome(forged, jobs);
     expect(JSON.parse(forgedOutcome.reason)).toMatchObject({ code: 'CQRS_UNAUTHENTICATED' });
     const wrongKey = new MessageAuthenticator({ signingKey: { id: 'q1', secret: randomBytes(32) } }, 'test');
     const badlySigned = await jobs.add(
@@ -206,7 +206,7 @@ describeWithServer('redis')('a BullMQ worker against raw jobs', () => {
       wrongKey.signEnvelope(envelopeFor('accounts.credit', { account: 'a', cents: 1 })),
       { jobId: randomUUID() },
     );
-    expect(JSON.parse((await outcome(badlySigned)).reason)).toMatchObject({ code: 'CQRS_UNAUTHENTICATED' });
+    expect(JSON.parse((await outcome(badlySigned, jobs)).reason)).toMatchObject({ code: 'CQRS_UNAUTHENTICATED' });
     expect(ran).toHaveLength(0);
 
     const ref = await Test.createTestingModule({
