@@ -148,7 +148,7 @@ describe('tracing with events, sagas and the query cache (SPEC §14)', () => {
 
   it('T1: HTTP request → command → each event handler, and the command the saga emits, in one trace', async () => {
     await request(app.getHttpServer()).post('/orders').send({ orderId: 'o-1' }).expect(201);
-    for (let i = 0; i < 100 && !sdk.spans().some((s) => s.name === 'POST /orders'); i++) {
+    for (let i = 0; i < 1000 && !sdk.spans().some((s) => s.name === 'POST /orders'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(shipped).toEqual(['o-1']);

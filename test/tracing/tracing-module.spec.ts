@@ -116,7 +116,7 @@ async function appWith(options: CqrsLiteModuleOptions, metadata: ModuleMetadata 
 
 /** Waits until the HTTP span has ended (supertest may see the response first). */
 async function spanEnded(name: string): Promise<void> {
-  for (let i = 0; i < 100 && !sdk.spans().some((s) => s.name === name); i++) {
+  for (let i = 0; i < 1000 && !sdk.spans().some((s) => s.name === name); i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
