@@ -92,3 +92,13 @@ it('uses the configured API_KEY, not the development default', async () => {
     .send({ userId: 'devkey', email: 'd@example.com', name: 'D' });
   expect(res.status).toBe(401);
 });
+
+it('refuses a command from another process (context.origin remote) even with the right key in its headers', async () => {
+  const bus = sample.app.get(CommandBus);
+  const command = plainToInstance(RegisterUser, { userId: 'remote', email: 'r@example.com', name: 'R' });
+  const envelope = JSON.parse(JSON.stringify(bus.toEnvelope(command, { headers: { 'x-api-key': API_KEY } })));
+  const error = await bus.dispatchEnvelope(envelope).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InvalidApiKeyError);
+  expect(error).toMatchObject({ reason: 'remote' });
+  await sample.http.get('/users/remote').expect(404);
+});
