@@ -5,6 +5,7 @@ import { ConfigModule } from './config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware.js';
 import { HealthController } from './http/health.controller.js';
+import { RequestSpanMiddleware } from './http/request-span.middleware.js';
 import { ApiKeyMiddleware } from './middleware/api-key.middleware.js';
 import { BusMiddlewareModule } from './middleware/bus-middleware.module.js';
 import { LoggingMiddleware } from './middleware/logging.middleware.js';
@@ -38,6 +39,8 @@ export class AppModule implements NestModule {
           middleware: [LoggingMiddleware],
           commandMiddleware: [ApiKeyMiddleware, TransactionMiddleware],
           validation: { whitelist: true, forbidNonWhitelisted: true },
+          // One span per handler; printed with OTEL_TRACES_EXPORTER=console (see tracing.ts).
+          tracing: true,
         }),
         UsersModule,
         OrdersModule,
@@ -48,6 +51,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationIdMiddleware).forRoutes('*path');
+    consumer.apply(RequestSpanMiddleware, CorrelationIdMiddleware).forRoutes('*path');
   }
 }

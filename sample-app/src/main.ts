@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './tracing.js';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { configFromEnv, DEFAULT_API_KEY } from './config.js';
