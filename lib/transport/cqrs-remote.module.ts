@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { CqrsRemoteServeOptions } from './cqrs-remote-options.interface.js';
 import { createRemoteController } from './cqrs-remote.controller.js';
 import { CqrsRemoteForwarder } from './cqrs-remote.forwarder.js';
+import { createRemoteEventController } from './events/remote-event.controller.js';
+import { RemoteEventForwarder } from './events/remote-event.forwarder.js';
 import {
   ConfigurableCqrsRemoteModule,
   CQRS_REMOTE_ASYNC_OPTIONS_TYPE,
@@ -31,10 +33,12 @@ export class CqrsRemoteModule extends ConfigurableCqrsRemoteModule {
    * buses. Connect a microservice transport to the application (`app.connectMicroservice()`).
    */
   static serve(options: CqrsRemoteServeOptions): DynamicModule {
-    return { module: CqrsRemoteModule, controllers: [createRemoteController(options)] };
+    const controllers = [createRemoteController(options)];
+    if (options.events?.length) controllers.push(createRemoteEventController(options));
+    return { module: CqrsRemoteModule, controllers };
   }
 }
 
 function withForwarder(module: DynamicModule): DynamicModule {
-  return { ...module, providers: [...(module.providers ?? []), CqrsRemoteForwarder] };
+  return { ...module, providers: [...(module.providers ?? []), CqrsRemoteForwarder, RemoteEventForwarder] };
 }

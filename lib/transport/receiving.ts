@@ -18,12 +18,14 @@
  * `reply()`, `refusals`.
  */
 import type { CommandBus } from '../core/command-bus.js';
+import type { EventBus } from '../core/event-bus.js';
 import { CqrsError, EnvelopeError, HandlerNotFoundError, type MessageKind } from '../core/errors.js';
 import type { Type } from '../core/messages.js';
 import { getMessageMetadata } from '../core/messages.js';
 import type { QueryBus } from '../core/query-bus.js';
 import type { ReceivingRole } from '../tracing/span-roles.js';
 import { receiveEnvelope } from './envelope-relay.js';
+import { publishReceivedEvent } from './events/received-events.js';
 import {
   checkEnvelopeLimits,
   resolveLimits,
@@ -82,6 +84,8 @@ export interface ReceiverOptions extends ReceiverSecurityOptions {
   commands?: Type[];
   /** Query classes this receiver answers. */
   queries?: Type[];
+  /** Event classes this receiver publishes on the local `EventBus` (see `publish()`). */
+  events?: Type[];
   /** Replay protection of request/reply receivers (see `ReplayProtectionOptions`). */
   replayProtection?: ReplayProtectionOptions;
 }
@@ -90,6 +94,7 @@ export interface ReceiverOptions extends ReceiverSecurityOptions {
 export interface ReceivingBuses {
   readonly commandBus?: CommandBus;
   readonly queryBus?: QueryBus;
+  readonly eventBus?: EventBus;
 }
 
 /** The engine a receiver works for. */
@@ -107,7 +112,7 @@ type FailureReply = Extract<WireReply, { ok: false }>;
 export class EnvelopeReceiver {
   /** Refused messages so far, by error code (`CQRS_INVALID_ENVELOPE`, `CQRS_UNAUTHENTICATED`, …). */
   readonly refusals: Record<string, number> = Object.create(null);
-  private readonly served: Record<'command' | 'query', Map<string, Type>>;
+  private readonly served: Record<MessageKind, Map<string, Type>>;
   private readonly limits: ResolvedEnvelopeLimits;
   private readonly authenticator: MessageAuthenticator | undefined;
   private readonly replay: ReplayGuard | undefined;
@@ -121,7 +126,11 @@ export class EnvelopeReceiver {
     concurrencyLimited = true,
   ) {
     const where = `${engine.transport} receiver`;
-    this.served = { command: servedByName(options.commands), query: servedByName(options.queries) };
+    this.served = {
+      command: servedByName(options.commands),
+      query: servedByName(options.queries),
+      event: servedByName(options.events),
+    };
     this.limits = resolveLimits(options.limits);
     this.authenticator = options.authentication && new MessageAuthenticator(options.authentication, where);
     this.replay = options.replayProtection && new ReplayGuard(options.replayProtection);
@@ -142,7 +151,7 @@ export class EnvelopeReceiver {
   }
 
   /** The names this receiver serves, by kind. */
-  servedNames(kind: 'command' | 'query'): string[] {
+  servedNames(kind: MessageKind): string[] {
     return [...this.served[kind].keys()];
   }
 
@@ -180,6 +189,33 @@ export class EnvelopeReceiver {
     } catch (error) {
       if (error instanceof CqrsError && (error.code === 'CQRS_RECEIVER_BUSY' || isDropped(error))) {
         throw this.refused(error, kind, subjectName);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Checks `raw` (untrusted parsed data) as an event bound to `subjectName` and publishes it on the
+   * local `EventBus` (`publishEnvelope`, so the bus's allow-list, validation and middleware apply),
+   * marked as received so that this process's event forwarders do not send it out again.
+   * `localHeaders` (e.g. the delivery attempt) win over the envelope's. Throws the refusal, or the
+   * bus's `EventHandlerError` once every handler has settled.
+   */
+  async publish(subjectName: string, raw: unknown, localHeaders?: Record<string, string>): Promise<void> {
+    let envelope: Record<string, unknown>;
+    try {
+      envelope = this.prepare('event', subjectName, raw).envelope;
+    } catch (error) {
+      throw this.refused(error, 'event', subjectName);
+    }
+    const options = { headers: { [TRANSPORT_HEADER]: this.engine.transport, ...localHeaders } };
+    const publish = () => publishReceivedEvent(this.buses.eventBus!, envelope, this.engine.role, options);
+    if (this.inFlight === undefined) return publish();
+    try {
+      return await this.inFlight.run(subjectName, undefined, publish);
+    } catch (error) {
+      if (error instanceof CqrsError && error.code === 'CQRS_RECEIVER_BUSY') {
+        throw this.refused(error, 'event', subjectName);
       }
       throw error;
     }
@@ -223,7 +259,7 @@ export class EnvelopeReceiver {
   }
 
   private prepare(
-    kind: 'command' | 'query',
+    kind: MessageKind,
     subjectName: string,
     raw: unknown,
   ): { envelope: Record<string, unknown>; type: Type; deadline: number | undefined } {
@@ -245,7 +281,12 @@ export class EnvelopeReceiver {
         `'${subjectName}' is not a ${kind} this ${this.engine.transport} receiver serves`,
       );
     }
-    const bus = kind === 'command' ? this.buses.commandBus : this.buses.queryBus;
+    const bus =
+      kind === 'command'
+        ? this.buses.commandBus
+        : kind === 'query'
+          ? this.buses.queryBus
+          : this.buses.eventBus;
     if (bus === undefined || !bus.has(type)) throw new HandlerNotFoundError(kind, type);
     const now = Date.now();
     const timestamp = typeof envelope.timestamp === 'string' ? Date.parse(envelope.timestamp) : Number.NaN;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, packedFiles, repoRoot } from './built-package.js';
 
@@ -8,6 +8,12 @@ interface PackageJson {
   engines?: Record<string, string>;
   exports?: Record<string, string | Record<string, string>>;
   main?: string;
+  types?: string;
+  typesVersions?: Record<string, Record<string, string[]>>;
+  repository?: { type: string; url: string };
+  homepage?: string;
+  bugs?: { url: string };
+  scripts?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
@@ -68,16 +74,20 @@ describe('SPEC §1: package.json', () => {
       Object.entries(pkg.peerDependencies ?? {}).map(([name, range]) => [name, normalizeRange(range)]),
     );
     expect(peers).toEqual({
-      '@nestjs/common': '^12.0.0',
-      '@nestjs/core': '^12.0.0',
+      // Nest 11 (CommonJS) and 12 (ESM): .ci/run runs the whole suite on both.
+      '@nestjs/common': '^11.0.0 || ^12.0.0',
+      '@nestjs/core': '^11.0.0 || ^12.0.0',
       'reflect-metadata': '^0.2.0',
       rxjs: '^7.8.0',
       'class-validator': '>=0.14.0',
       'class-transformer': '^0.5.0',
       // Only the transport entry points need these.
-      '@nestjs/microservices': '^12.0.0',
-      bullmq: '^6.7.0',
-      ioredis: '^6.0.0',
+      '@nestjs/microservices': '^11.0.0 || ^12.0.0',
+      // BullMQ 5 from 5.13.1 (the first with `url` in its connection options), tested in CI too.
+      bullmq: '^5.13.1 || ^6.7.0',
+      ioredis: '^5.4.1 || ^6.0.0',
+      '@nats-io/jetstream': '^3.4.0',
+      '@nats-io/transport-node': '^3.4.0',
       // Only tracing needs it.
       '@opentelemetry/api': '^1.9.0',
     });
@@ -86,6 +96,8 @@ describe('SPEC §1: package.json', () => {
       .map(([name]) => name)
       .sort();
     expect(optional).toEqual([
+      '@nats-io/jetstream',
+      '@nats-io/transport-node',
       '@nestjs/microservices',
       '@opentelemetry/api',
       'bullmq',
@@ -93,6 +105,33 @@ describe('SPEC §1: package.json', () => {
       'class-validator',
       'ioredis',
     ]);
+  });
+});
+
+describe('package.json for the registry and for older resolvers', () => {
+  const repository = 'https://github.com/nestjs-cqrs-lite/nestjs-cqrs-lite';
+
+  it('names the repository, its home page and where to report bugs', () => {
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${repository}.git` });
+    expect(pkg.homepage).toBe(`${repository}#readme`);
+    expect(pkg.bugs).toEqual({ url: `${repository}/issues` });
+  });
+
+  it('gives every subpath entry point a typesVersions entry, for moduleResolution node (node10)', () => {
+    const subpaths = Object.entries(pkg.exports ?? {})
+      .filter(([entry]) => entry !== '.' && entry !== './package.json')
+      .map(([entry, conditions]) => [entry.slice(2), [(conditions as Record<string, string>).types]]);
+    expect(subpaths.length).toBeGreaterThan(0);
+    expect(Object.keys(pkg.typesVersions ?? {})).toEqual(['*']);
+    expect(Object.entries(pkg.typesVersions!['*']!).sort()).toEqual(subpaths.sort());
+    // The root entry point needs none: `types` serves node10.
+    expect(pkg.types).toBe((pkg.exports?.['.'] as Record<string, string>).types);
+  });
+
+  it('npm test lints the package as published: publint --strict and attw on the packed tarball', () => {
+    expect(pkg.scripts?.test).toContain('npm run lint:package');
+    expect(pkg.scripts?.['lint:package']).toMatch(/publint --strict/);
+    expect(pkg.scripts?.['lint:package']).toMatch(/attw --pack \./);
   });
 });
 
@@ -122,5 +161,19 @@ describe('SPEC §1: the built and packed package', () => {
       files.filter((f) => !f.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/.test(f)),
     ).toEqual([]);
     expect(files.some((f) => f.endsWith('.tsbuildinfo'))).toBe(false);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md']));
+  });
+
+  it("ships no import.meta, which a CommonJS app's transform (ts-jest, babel-jest) cannot compile", () => {
+    const offending = (dir: string): string[] =>
+      readdirSync(join(repoRoot, dir), { withFileTypes: true }).flatMap((entry) => {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) return offending(path);
+        if (!entry.name.endsWith('.js')) return [];
+        const code = readFileSync(join(repoRoot, path), 'utf8');
+        // Optional peers are loaded through lib/core/optional-peer.ts instead (see its comment).
+        return /\bimport\.meta\b/.test(code) ? [path] : [];
+      });
+    expect(offending('dist')).toEqual([]);
   });
 });
