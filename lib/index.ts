@@ -31,5 +31,6 @@ export { CacheInvalidationError, CacheStoreTimeoutError } from './cache/cache-er
 export type {
   CacheableOptions,
   CacheManagerStore,
+  KeyvLike,
   QueryCacheOptions,
 } from './cache/query-cache-options.interface.js';

@@ -13,10 +13,15 @@ export interface CacheManagerStore {
   /** Removes a listener added with `on`. */
   off?(event: 'mget' | 'mset', listener: (data: { error?: unknown }) => void): unknown;
   /** The Keyv stores behind the cache (used to notice failures that they swallow). */
-  readonly stores?: ReadonlyArray<{
-    on?(event: 'error', listener: (error: unknown) => void): unknown;
-    off?(event: 'error', listener: (error: unknown) => void): unknown;
-  }>;
+  readonly stores?: ReadonlyArray<KeyvLike>;
+}
+
+/** The part of a Keyv store (in `Cache.stores`) that the query cache uses: its `error` events. */
+export interface KeyvLike {
+  /** Listens to the store's `error` events. */
+  on?(event: 'error', listener: (error: unknown) => void): unknown;
+  /** Removes a listener added with `on`. */
+  off?(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
 /** The object form of the module option `cache` (SPEC §13). */
