@@ -19,7 +19,7 @@ import { DeadlineExceeded, withDeadline } from './deadline.js';
 import { completedJobResult, failedJobError } from './job-outcome.js';
 import type { CommandQueueOptions, QueuedJobOptions } from './queue-options.interface.js';
 import { readQueueHeaders, WAIT_HEADER, type QueueDispatchSettings } from './queue-headers.js';
-import { createSenderConnection, describeConnection, whenConnected } from './redis-connection.js';
+import { createSenderConnection, describeConnection, isDown, whenConnected } from './redis-connection.js';
 
 /** Default bound on one dispatch, in ms. */
 export const DEFAULT_QUEUE_TIMEOUT = 10_000;
@@ -158,6 +158,12 @@ export class CommandQueue {
   }
 
   private async closeAll(): Promise<void> {
+    // Closed while its connection is still being made (an application whose init failed): let
+    // that attempt finish, bounded, so BullMQ's first commands are answered rather than cut off
+    // (BullMQ 5.13, the lowest the peer range allows, reports those as unhandled rejections).
+    if (!isDown(this.redis) && this.redis.status !== 'ready') {
+      await withDeadline(whenConnected(this.redis), CLOSE_TIMEOUT).catch(() => undefined);
+    }
     const events = await this.events?.catch(() => undefined);
     const up = this.redis.status === 'ready';
     const closing = Promise.allSettled([up ? this.queue.close() : undefined, events?.close()]);
