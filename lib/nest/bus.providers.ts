@@ -1,4 +1,6 @@
 import type { Provider } from '@nestjs/common';
+import { invalidateAfterPublish } from '../cache/cache.step.js';
+import { QueryCache } from '../cache/query-cache.js';
 import { CommandBus } from '../core/command-bus.js';
 import { EventBus } from '../core/event-bus.js';
 import { InFlightTracker } from '../core/in-flight-tracker.js';
@@ -30,13 +32,17 @@ export const busProviders: Provider[] = [
   },
   {
     provide: EventBus,
-    useFactory: (options: CqrsLiteModuleOptions | undefined, inFlight: InFlightTracker) =>
+    useFactory: (options: CqrsLiteModuleOptions | undefined, inFlight: InFlightTracker, cache: QueryCache) =>
       new EventBus({
         propagateContext: options?.propagateContext,
         inFlight,
         // Always set: `@nestjs/cqrs` code publishes without awaiting, and no error may be lost.
         onError: options?.onEventError ?? logEventHandlerError,
+        // Events invalidate cached queries once all their handlers have settled (SPEC §13 Q3).
+        afterPublish: cache.enabled
+          ? (events, outcome) => invalidateAfterPublish(cache, events, outcome)
+          : undefined,
       }),
-    inject: [OPTIONS, InFlightTracker],
+    inject: [OPTIONS, InFlightTracker, QueryCache],
   },
 ];

@@ -8,6 +8,9 @@ import {
   CommandBus,
   CommandHandler,
   CqrsLiteModule,
+  EventBus,
+  EventHandlerError,
+  EventsHandler,
   InvalidatesCache,
   MessageValidationError,
   Query,
@@ -81,6 +84,31 @@ class Deposit {
   ) {}
 }
 
+/** A fact that changes balances, handled by two handlers: one slow, one that may fail. */
+@InvalidatesCache((e: BalanceAdjusted) => [`account:${e.account}`])
+class BalanceAdjusted {
+  constructor(
+    readonly account: string,
+    readonly to: number,
+    readonly auditFails = false,
+  ) {}
+}
+
+@EventsHandler(BalanceAdjusted)
+class ApplyAdjustment {
+  async handle(event: BalanceAdjusted) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    balances.set(event.account, event.to);
+  }
+}
+
+@EventsHandler(BalanceAdjusted)
+class AuditAdjustment {
+  handle(event: BalanceAdjusted) {
+    if (event.auditFails) throw new Error('audit log full');
+  }
+}
+
 const calls = { balance: 0, count: 0 };
 
 @QueryHandler(GetBalance)
@@ -116,7 +144,17 @@ class Admin {
   constructor(readonly cache: QueryCache) {}
 }
 
-const providers = [GetBalanceHandler, CountAccountsHandler, DepositHandler, Logging, Own, Transaction, Admin];
+const providers = [
+  GetBalanceHandler,
+  CountAccountsHandler,
+  DepositHandler,
+  ApplyAdjustment,
+  AuditAdjustment,
+  Logging,
+  Own,
+  Transaction,
+  Admin,
+];
 
 function start(cache: boolean | object | undefined): Promise<INestApplication> {
   return createApp({
@@ -200,6 +238,33 @@ describe('query caching in the Nest module (SPEC §13)', () => {
       'Logging',
       'Transaction',
     ]);
+  });
+
+  it('Q3: an event invalidates once all its handlers have settled, even if one failed', async () => {
+    app = await start(true);
+    const queryBus = app.get(QueryBus);
+    const eventBus = app.get(EventBus);
+    expect(await queryBus.ask(new GetBalance('acme'))).toBe(100);
+    await eventBus.publish(new BalanceAdjusted('acme', 7));
+    expect(await queryBus.ask(new GetBalance('acme'))).toBe(7);
+    const failing = eventBus.publish(new BalanceAdjusted('acme', 8, true));
+    await expect(failing).rejects.toBeInstanceOf(EventHandlerError);
+    expect(await queryBus.ask(new GetBalance('acme'))).toBe(8);
+    // publishAll and an unawaited publish (as @nestjs/cqrs code does) invalidate too.
+    await eventBus.publishAll([new BalanceAdjusted('acme', 9)]);
+    expect(await queryBus.ask(new GetBalance('acme'))).toBe(9);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      void eventBus.publish(new BalanceAdjusted('acme', 10, true));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await queryBus.ask(new GetBalance('acme'))).toBe(10);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(calls.balance).toBe(5);
   });
 
   it('Q3: QueryCache is injectable; invalidate() and clear() act on the application’s cache', async () => {
