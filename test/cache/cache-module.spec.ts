@@ -110,6 +110,7 @@ class AuditAdjustment {
 }
 
 const calls = { balance: 0, count: 0 };
+const noop = () => undefined;
 
 @QueryHandler(GetBalance)
 @UseMiddleware(Own)
@@ -310,6 +311,11 @@ describe('query caching in the Nest module (SPEC §13)', () => {
       await first.close();
       await second.close();
     }
+    // Closing the applications stopped their listening to the shared cache's events.
+    const listening = (['mget', 'mset'] as const).map(
+      (event) => (shared.on(event, noop).listenerCount(event) ?? 0) - 1,
+    );
+    expect(listening).toEqual([0, 0]);
   });
 
   it('Q1: a bad cache option fails init with a message that says what to pass', async () => {
