@@ -24,7 +24,10 @@ const jobOptions = { removeOnComplete: { age: 60 } };
 
 const worker = await NestFactory.createApplicationContext(
   rootModule('WorkerModule', {
-    imports: [CqrsLiteModule.forRoot(), CqrsQueueModule.worker({ queue: 'lite', connection })],
+    imports: [
+      CqrsLiteModule.forRoot(),
+      CqrsQueueModule.worker({ queue: 'lite', commands: [Ping], connection }),
+    ],
     providers: [PingHandler],
   }),
   { logger: false },

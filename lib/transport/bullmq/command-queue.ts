@@ -144,9 +144,14 @@ export class CommandQueue {
    * for another message is refused with `EnvelopeConflictError`.
    */
   private async addOnce(jobId: string, data: Envelope): Promise<Job> {
-    const job = await this.queue.add(data.name, data, { ...this.jobOptions, jobId });
-    const stored = await this.queue.getJob(jobId);
-    if (stored && !sameMessage(stored.data as Envelope, data)) {
+    // Both on one connection, in the same round trip. Whichever Redis runs first, a job that
+    // already existed is read as it was stored (the add leaves an existing job alone), and a new
+    // one reads as absent or as ours: only a real conflict differs.
+    const [job, stored] = await Promise.all([
+      this.queue.add(data.name, data, { ...this.jobOptions, jobId }),
+      this.redis.hget(this.queue.toKey(jobId), 'data'),
+    ]);
+    if (stored !== null && !sameMessage(parseStored(stored), data)) {
       throw new EnvelopeConflictError(this.options.queue, jobId);
     }
     return job;
@@ -326,8 +331,16 @@ function namedType(name: string): Function {
   return type;
 }
 
+function parseStored(json: string): Envelope | undefined {
+  try {
+    return JSON.parse(json) as Envelope;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a stored job holds the same message as a re-sent envelope (its headers may differ, e.g. the trace context). */
-function sameMessage(stored: Envelope, sent: Envelope): boolean {
+function sameMessage(stored: Envelope | undefined, sent: Envelope): boolean {
   return (
     stored?.name === sent.name &&
     stored.version === sent.version &&
