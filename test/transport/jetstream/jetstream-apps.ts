@@ -88,13 +88,13 @@ export function freshStream(): { stream: string; subjectPrefix: string } {
 export async function jetStreamApp(
   options: CqrsJetStreamModuleOptions,
   behaviour: Behaviour = new Behaviour(),
-  extra: { handlers?: boolean; providers?: Provider[] } = {},
+  extra: { handlers?: boolean; providers?: Provider[]; tracing?: boolean } = {},
 ): Promise<INestApplication> {
   const providers: Provider[] = [{ provide: BEHAVIOUR, useValue: behaviour }, ...(extra.providers ?? [])];
   if (extra.handlers !== false) providers.push(RecordingHandler);
   @Module({
     imports: [
-      CqrsLiteModule.forRoot({ onEventError: () => undefined }),
+      CqrsLiteModule.forRoot({ onEventError: () => undefined, tracing: extra.tracing }),
       CqrsJetStreamModule.forRoot(options),
     ],
     providers,
