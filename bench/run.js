@@ -32,6 +32,7 @@ const queue = runGroup('queue.js');
 const tracing = runGroup('tracing.js');
 const events = runGroup('events.js');
 const cache = runGroup('cache.js');
+const eventsRemote = runGroup('events-remote.js');
 
 /** Nanoseconds each pass-through middleware adds: median over rounds of (10 layers - none) / 10. */
 function perMiddleware(cases) {
@@ -228,6 +229,28 @@ lines.push('');
     `${x(faster)} faster`,
   ]);
 }
+if (eventsRemote.skipped) {
+  lines.push(`Events across services: skipped (${eventsRemote.skipped}).`);
+} else {
+  row('Events across services (one event, other process)', 'µs', '× raw engine', 'added µs');
+  row('---', '---:', '---:', '---:');
+  for (const [group, cases] of [
+    ['NATS fan-out, publish → handler', eventsRemote.fanOut],
+    ['JetStream, publish → stored', eventsRemote.stored],
+    ['JetStream, publish → handler', eventsRemote.handled],
+  ]) {
+    const baseline = Object.values(cases)[0];
+    for (const [name, c] of Object.entries(cases)) {
+      row(
+        `${group}: ${name}`,
+        fmt(c.ns / 1000, 1),
+        x(c.ratio),
+        c === baseline ? '' : fmt((c.ns - baseline.ns) / 1000, 1),
+      );
+    }
+  }
+  lines.push('');
+}
 row(
   'Tracing (module, real SDK; async handler)',
   'commands ns',
@@ -294,6 +317,7 @@ writeFileSync(
       tracing,
       events,
       cache,
+      eventsRemote,
       targets: targets.map(([name, value, met]) => ({ name, value, met })),
     },
     null,

@@ -13,8 +13,11 @@ import { emit, progress } from './harness.js';
 
 const BINARY = { nats: 'nats-server', redis: 'redis-server' };
 
-/** Starts the broker and resolves to `{ url, stop() }` once it accepts connections. */
-export async function startServer(kind, groupName) {
+/**
+ * Starts the broker and resolves to `{ url, stop() }` once it accepts connections. `jetstream`
+ * starts nats-server with JetStream and file storage in a temporary directory.
+ */
+export async function startServer(kind, groupName, { jetstream = false } = {}) {
   const binary = BINARY[kind];
   if (spawnSync('sh', ['-c', `command -v ${binary}`]).status !== 0) {
     progress(`${binary} is not installed: skipping ${groupName}`);
@@ -25,7 +28,7 @@ export async function startServer(kind, groupName) {
   const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
   const args =
     kind === 'nats'
-      ? ['-a', '127.0.0.1', '-p', String(port)]
+      ? ['-a', '127.0.0.1', '-p', String(port), ...(jetstream ? ['-js', '-sd', dir] : [])]
       : ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir, '--save', ''];
   const server = spawn(binary, args, { stdio: 'ignore' });
   while (!(await accepts(port))) await new Promise((resolve) => setTimeout(resolve, 20));
