@@ -24,7 +24,7 @@ const DEFAULT_MAX_ENTRIES = 10_000;
 const DEFAULT_TIMEOUT = 1_000;
 /** A tag's version outlives the entries computed under it by at least this long (ms). */
 const TAG_TTL = 24 * 60 * 60 * 1000;
-/** After a store failure, asks skip the store for this long (ms) instead of each waiting for it. */
+/** After a store failure, asks skip the store until a check this long (ms) later finds it answering. */
 const RETRY_AFTER = 1_000;
 /** At most one log line per this many ms about a failing store (the rest are counted). */
 const LOG_INTERVAL = 10_000;
@@ -479,14 +479,32 @@ export class QueryCache {
     this.failures++;
     this.storeDown = true;
     if (this.storeDownTimer !== undefined) clearTimeout(this.storeDownTimer);
-    this.storeDownTimer = setTimeout(() => {
-      this.storeDown = false;
-      this.storeDownTimer = undefined;
-    }, RETRY_AFTER);
+    this.storeDownTimer = setTimeout(() => this.probe(), RETRY_AFTER);
     this.storeDownTimer.unref?.();
     this.log(
       `the cache store failed while ${doing}: ${describeError(error)}; queries are answered by their handlers`,
     );
+  }
+
+  /**
+   * Asks the store for the generation, off any ask's path: asks use the store again only once it
+   * answers without failing (else the next probe is a `RETRY_AFTER` later), so that while it is
+   * down no ask waits for its timeout.
+   */
+  private probe(): void {
+    this.storeDownTimer = undefined;
+    const failuresBefore = this.failures;
+    const recovered = () => {
+      if (this.failures === failuresBefore && this.storeDownTimer === undefined) this.storeDown = false;
+    };
+    try {
+      const answer = this.store!.readVersions([this.generationKey]);
+      if (answer instanceof Promise)
+        answer.then(recovered, (error: unknown) => this.storeFailed(error, 'checking it'));
+      else recovered();
+    } catch (error) {
+      this.storeFailed(error, 'checking it');
+    }
   }
 
   private log(message: string): void {

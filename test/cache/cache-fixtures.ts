@@ -66,3 +66,35 @@ export class FlakyKeyvStore extends EventEmitter {
     return this.failing;
   }
 }
+
+/**
+ * A Keyv storage adapter whose operations, once `hanging`, never answer: what a Redis client does
+ * while it lost its server and queues commands until it reconnects.
+ */
+export class HangingKeyvStore extends FlakyKeyvStore {
+  hanging = false;
+  /** How many operations were started while hanging. */
+  stuck = 0;
+
+  override get(key: string): Promise<unknown> {
+    return this.hang() ?? super.get(key);
+  }
+
+  override getMany(keys: string[]): Promise<unknown[]> {
+    return (this.hang() as Promise<unknown[]> | undefined) ?? super.getMany(keys);
+  }
+
+  override set(key: string, value: unknown): Promise<void> {
+    return (this.hang() as Promise<void> | undefined) ?? super.set(key, value);
+  }
+
+  override setMany(entries: Array<{ key: string; value: unknown }>): Promise<void> {
+    return (this.hang() as Promise<void> | undefined) ?? super.setMany(entries);
+  }
+
+  private hang(): Promise<never> | undefined {
+    if (!this.hanging) return undefined;
+    this.stuck++;
+    return new Promise<never>(() => undefined);
+  }
+}

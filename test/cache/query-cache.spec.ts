@@ -16,7 +16,7 @@ import { CacheInvalidationError } from '../../lib/cache/cache-errors.js';
 import { Cacheable } from '../../lib/cache/cacheable.decorator.js';
 import { InvalidatesCache } from '../../lib/cache/invalidates-cache.decorator.js';
 import { QueryCache } from '../../lib/cache/query-cache.js';
-import { FlakyKeyvStore, gate, silentLogger, type Gate } from './cache-fixtures.js';
+import { FlakyKeyvStore, gate, HangingKeyvStore, silentLogger, type Gate } from './cache-fixtures.js';
 
 /*
  * SPEC §13 on standalone buses with the building blocks the Nest module wires (cacheStep on each
@@ -453,6 +453,32 @@ describe('query caching (SPEC §13)', () => {
     expect(logger.messages.join('\n')).toMatch(/cache store failed.*store is down/);
   });
 
+  it('Q5: a store that stops answering delays one ask by the timeout; later ones skip it until it answers again', async () => {
+    const hanging = new HangingKeyvStore();
+    const app = setup(
+      new QueryCache({ store: createCache({ stores: [new Keyv(hanging)] }), timeout: 300 }, silentLogger()),
+    );
+    await app.queryBus.ask(new GetProfile('alice'));
+    hanging.hanging = true;
+    let started = Date.now();
+    expect((await app.queryBus.ask(new GetProfile('alice'))).name).toBe('Alice');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290); // it waited for the timeout, then the handler answered
+    // A second later the store is checked (and still hangs); asks meanwhile and after go straight to the handler.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const stuckBefore = hanging.stuck;
+    started = Date.now();
+    expect((await app.queryBus.ask(new GetProfile('alice'))).name).toBe('Alice');
+    expect(Date.now() - started).toBeLessThan(290);
+    expect(hanging.stuck).toBe(stuckBefore); // the ask did not touch the store
+    expect(app.calls.profile).toBe(3);
+    // Once the store answers again, a check finds it so, and asks use it again.
+    hanging.hanging = false;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await app.queryBus.ask(new GetProfile('alice'));
+    await app.queryBus.ask(new GetProfile('alice'));
+    expect(app.calls.profile).toBe(3);
+  });
+
   it('Q5: a failed invalidation rejects the dispatch with the store’s error, and no stale read follows', async () => {
     const flaky = new FlakyKeyvStore();
     const logger = silentLogger();
@@ -469,10 +495,10 @@ describe('query caching (SPEC §13)', () => {
     expect((error as Error).message).toMatch(/store is down/);
     expect((error as Error).cause).toBe(flaky.error);
     // The store comes back, still holding the old entry under the old versions. Once this process
-    // trusts the store again (a second later), it still bypasses those entries, and retries the
-    // invalidation in the background.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // trusts the store again (its check a second later found it answering), it still bypasses
+    // those entries, and retries the invalidation.
     flaky.failing = false;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await app.queryBus.ask(new GetProfile('alice'))).name).toBe('Alicia');
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
     // The retry landed: the old entry is stale in the store too; the next ask stores a fresh one.
