@@ -11,21 +11,27 @@ export const MALFORMED_REQUEST = Symbol.for('nestjs-cqrs-lite.malformed-request'
 
 /** What `CqrsNatsDeserializer` hands on instead of unreadable data. */
 export interface MalformedRequest {
+  /** Always `true`: tells the receiver the request could not be read. */
   readonly [MALFORMED_REQUEST]: true;
   /** Why it cannot be read. */
   readonly reason: string;
 }
 
 /** A received NATS message, as far as the deserializer reads it. */
-interface NatsMessageLike {
+export interface NatsMessageLike {
+  /** The body. */
   readonly data: Uint8Array;
+  /** The reply subject of a request. */
   readonly reply?: string;
 }
 
 /** The packet Nest's NATS server expects from a deserializer. */
-interface IncomingPacket {
+export interface IncomingPacket {
+  /** The subject the message came on. */
   pattern: string | undefined;
+  /** What the handler receives. */
   data: unknown;
+  /** The request's id, echoed in the reply (absent: Nest treats the message as an event). */
   id?: string | number;
 }
 
@@ -48,19 +54,24 @@ export class CqrsNatsDeserializer {
   }
 
   /** Reads one NATS message into Nest's packet shape. */
-  deserialize(message: NatsMessageLike, options?: { channel?: string }): IncomingPacket {
+  deserialize(
+    message: NatsMessageLike | Uint8Array,
+    options?: { channel?: string; replyTo?: string },
+  ): IncomingPacket {
+    // Nest 12 passes the message; Nest 11 passes only its body, with the reply subject in options.
+    const body = message instanceof Uint8Array ? { data: message, reply: options?.replyTo } : message;
     const pattern = options?.channel;
-    const bytes = message.data ?? new Uint8Array();
+    const bytes = body.data ?? new Uint8Array();
     const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       .subarray(Math.max(0, bytes.byteLength - 160))
       .toString('latin1');
-    const id = message.reply ? (TRAILING_ID.exec(tail)?.[1] ?? randomUUID()) : undefined;
+    const id = body.reply ? (TRAILING_ID.exec(tail)?.[1] ?? randomUUID()) : undefined;
     const refuse = (reason: string): IncomingPacket => ({
       pattern,
       data: { [MALFORMED_REQUEST]: true, reason } satisfies MalformedRequest,
       ...(id === undefined ? {} : { id }),
     });
-    if (!message.reply) return refuse('was sent without a reply subject (only requests are served)');
+    if (!body.reply) return refuse('was sent without a reply subject (only requests are served)');
     try {
       checkByteLength(bytes.byteLength, this.limits);
     } catch (error) {

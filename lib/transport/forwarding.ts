@@ -21,8 +21,11 @@ import { assertTimeout, DEADLINE_HEADER, REMOTE_TIMEOUT_HEADER, timeoutOf } from
 
 /** One message type as an engine sends it. */
 export interface ForwardTarget {
+  /** Which bus it was dispatched on. */
   readonly kind: MessageKind;
+  /** Its class. */
   readonly messageType: Type;
+  /** Its message name (`@Message({ name })`, else the class name). */
   readonly messageName: string;
 }
 
@@ -66,6 +69,7 @@ export interface ForwardingSettings {
 
 /** A bus on which forwarders are registered. */
 export interface ForwardingBus {
+  /** Registers `handler` for `type`; returns a function that unregisters it. */
   register(
     type: Type,
     handler: (message: never, context: MessageContext) => Promise<never>,

@@ -26,13 +26,26 @@ export {
   type WireReply,
 } from './wire.js';
 export { CqrsNatsServer, type CqrsNatsServerOptions } from './cqrs-nats.server.js';
-export { CqrsNatsDeserializer, MALFORMED_REQUEST, type MalformedRequest } from './cqrs-nats.deserializer.js';
-export { DEFAULT_ENVELOPE_LIMITS, type EnvelopeLimits } from './envelope-limits.js';
+export {
+  CqrsNatsDeserializer,
+  MALFORMED_REQUEST,
+  type IncomingPacket,
+  type MalformedRequest,
+  type NatsMessageLike,
+} from './cqrs-nats.deserializer.js';
+export {
+  DEFAULT_ENVELOPE_LIMITS,
+  type EnvelopeLimits,
+  type ResolvedEnvelopeLimits,
+} from './envelope-limits.js';
+export type { ReceivingRole, SendingRole } from '../tracing/span-roles.js';
 export {
   canonicalJson,
   MessageAuthenticator,
   SIGNATURE_HEADER,
+  type EnvelopeLike,
   type MessageAuthenticationOptions,
+  type SignedReply,
   type SigningKey,
 } from './message-authentication.js';
 export { DEFAULT_MAX_CLOCK_SKEW, type ReplayProtectionOptions } from './replay-guard.js';

@@ -31,6 +31,18 @@ export interface MessageAuthenticationOptions {
   verificationKeys?: Record<string, string | Uint8Array>;
 }
 
+/** What `signEnvelope` needs of an envelope. */
+export interface EnvelopeLike {
+  /** Its headers; the signature is added to them. */
+  headers: Record<string, string>;
+}
+
+/** A reply as `signReply` returns it. */
+export interface SignedReply {
+  /** `<key id>:<base64url HMAC-SHA256>` over the reply and the request's id (absent without a signing key). */
+  signature?: string;
+}
+
 const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const MIN_SECRET_BYTES = 32;
 const ENVELOPE_DOMAIN = 'nestjs-cqrs-lite envelope v1\n';
@@ -57,7 +69,7 @@ export class MessageAuthenticator {
   }
 
   /** Adds the signature header to an envelope (its other fields are final). */
-  signEnvelope<E extends { headers: Record<string, string> }>(envelope: E): E {
+  signEnvelope<E extends EnvelopeLike>(envelope: E): E {
     if (this.signing === undefined) return envelope;
     const { [SIGNATURE_HEADER]: _ignored, ...headers } = envelope.headers;
     const unsigned = { ...envelope, headers };
@@ -83,7 +95,7 @@ export class MessageAuthenticator {
   }
 
   /** A reply with its signature (`signature` field) bound to the request's envelope id. */
-  signReply<R extends object>(reply: R, requestId: string): R & { signature?: string } {
+  signReply<R extends object>(reply: R, requestId: string): R & SignedReply {
     if (this.signing === undefined) return reply;
     return { ...reply, signature: this.sign(REPLY_DOMAIN + requestId + '\n', reply) };
   }

@@ -69,7 +69,10 @@ export interface ReceiverSecurityOptions {
    * BullMQ worker has its own `concurrency` instead.
    */
   maxInFlight?: number;
-  /** Messages waiting for a slot beyond `maxInFlight` (default 1000); more are refused with `ReceiverBusyError`. */
+  /**
+   * Messages waiting for a slot beyond `maxInFlight` (default 100); more are refused with
+   * `ReceiverBusyError`. With `maxPayloadBytes`, it bounds the memory held by waiting messages.
+   */
   maxQueued?: number;
   /** Called for every refused message (limits, authentication, binding, busy, deadline), e.g. to count them in metrics. */
   onRefused?: (
@@ -92,8 +95,11 @@ export interface ReceiverOptions extends ReceiverSecurityOptions {
 
 /** The buses a receiver dispatches on. */
 export interface ReceivingBuses {
+  /** Runs received commands. */
   readonly commandBus?: CommandBus;
+  /** Answers received queries. */
   readonly queryBus?: QueryBus;
+  /** Publishes received events. */
   readonly eventBus?: EventBus;
 }
 
@@ -136,7 +142,7 @@ export class EnvelopeReceiver {
     this.replay = options.replayProtection && new ReplayGuard(options.replayProtection);
     this.allowed = new Set(options.allowHeaders ?? []);
     const maxInFlight = options.maxInFlight ?? 100;
-    const maxQueued = options.maxQueued ?? 1000;
+    const maxQueued = options.maxQueued ?? 100;
     for (const [name, value] of [
       ['maxInFlight', maxInFlight],
       ['maxQueued', maxQueued],
