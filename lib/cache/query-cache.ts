@@ -82,7 +82,7 @@ export class QueryCache {
   private readonly pending = new Set<string>();
   private retrying: Promise<void> | undefined = undefined;
   private lastRetry = 0;
-  /** Set after a store failure, for `RETRY_AFTER` ms: asks go straight to their handlers. */
+  /** Set after a store failure, until a check finds the store answering: asks go straight to their handlers. */
   private storeDown = false;
   private storeDownTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** The last failure the store reported (also those it swallowed), and how many there were. */
