@@ -41,6 +41,8 @@ export class AppModule implements NestModule {
           validation: { whitelist: true, forbidNonWhitelisted: true },
           // One span per handler; printed with OTEL_TRACES_EXPORTER=console (see tracing.ts).
           tracing: true,
+          // GetUserProfile and ListOrders are cached; the commands' @InvalidatesCache keep them fresh.
+          cache: true,
         }),
         UsersModule,
         OrdersModule,

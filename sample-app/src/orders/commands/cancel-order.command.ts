@@ -1,8 +1,9 @@
 import { IsString, Matches } from 'class-validator';
-import { Command } from 'nestjs-cqrs-lite';
+import { Command, InvalidatesCache } from 'nestjs-cqrs-lite';
 import { ID_MESSAGE, ID_PATTERN } from '../../common/identifiers.js';
 
 /** Cancels one of a user's orders. Fails with `OrderNotFoundError` or `OrderAlreadyCancelledError`. */
+@InvalidatesCache((command: CancelOrder) => [`user:${command.userId}`])
 export class CancelOrder extends Command {
   @IsString()
   @Matches(ID_PATTERN, { message: ID_MESSAGE })

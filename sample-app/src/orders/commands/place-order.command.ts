@@ -1,7 +1,7 @@
 import { ApiHideProperty, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, ValidateNested } from 'class-validator';
-import { Command } from 'nestjs-cqrs-lite';
+import { Command, InvalidatesCache } from 'nestjs-cqrs-lite';
 import { ID_MESSAGE, ID_PATTERN } from '../../common/identifiers.js';
 import { OrderLine } from './order-line.js';
 
@@ -9,6 +9,7 @@ import { OrderLine } from './order-line.js';
  * Places an order for a user. Fails with `UserNotFoundError` or `OrderAlreadyExistsError`.
  * The bounds on lines, quantities and prices keep every total a safe integer.
  */
+@InvalidatesCache((command: PlaceOrder) => [`user:${command.userId}`])
 export class PlaceOrder extends Command {
   /** From the URL, not the body. */
   @ApiHideProperty()

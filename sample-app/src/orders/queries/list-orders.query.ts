@@ -1,4 +1,4 @@
-import { Query } from 'nestjs-cqrs-lite';
+import { Cacheable, Query } from 'nestjs-cqrs-lite';
 
 /** One order as the read model lists it. */
 export interface OrderSummary {
@@ -10,6 +10,7 @@ export interface OrderSummary {
 }
 
 /** Lists a user's orders, oldest first. Fails with `UserNotFoundError` for an unknown user. */
+@Cacheable({ ttl: 30_000, tags: (query: ListOrders) => [`user:${query.userId}`] })
 export class ListOrders extends Query<OrderSummary[]> {
   constructor(readonly userId: string) {
     super();

@@ -1,4 +1,4 @@
-import { Query } from 'nestjs-cqrs-lite';
+import { Cacheable, Query } from 'nestjs-cqrs-lite';
 
 /** A user as the read model shows it: details plus totals over the orders that are not cancelled. */
 export interface UserProfile {
@@ -10,6 +10,7 @@ export interface UserProfile {
 }
 
 /** Reads a user's profile. Fails with `UserNotFoundError` for an unknown id. */
+@Cacheable({ ttl: 30_000, tags: (query: GetUserProfile) => [`user:${query.userId}`] })
 export class GetUserProfile extends Query<UserProfile> {
   constructor(readonly userId: string) {
     super();
