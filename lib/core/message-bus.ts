@@ -1,5 +1,5 @@
 import { currentHandlerContext } from './context-propagation.js';
-import { BusShutDownError, DuplicateMessageNameError, type MessageKind } from './errors.js';
+import { DuplicateMessageNameError, type MessageKind } from './errors.js';
 import { createEnvelope, type Envelope } from './envelope.js';
 import type { InFlightTracker } from './in-flight-tracker.js';
 import { DispatchContext, type DispatchOptions, type MessageContext } from './message-context.js';
@@ -148,8 +148,11 @@ export abstract class MessageBus {
   protected send(open: Opener<this>, input: unknown, options: DispatchOptions | undefined): unknown {
     const inFlight = this.inFlight;
     if (inFlight === undefined) return this.execute(open, input, options);
-    if (inFlight.closed) return Promise.reject(new BusShutDownError(this.kind));
-    inFlight.enter(this.kind);
+    try {
+      inFlight.enter(this.kind); // throws BusShutDownError once closed
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const result = this.execute(open, input, options);
     inFlight.watch(result);
     return result;
@@ -166,8 +169,11 @@ export abstract class MessageBus {
   ): Promise<void> {
     const inFlight = this.inFlight;
     if (inFlight === undefined) return completion(this.execute(open, input, options));
-    if (inFlight.closed) return Promise.reject(new BusShutDownError(this.kind));
-    inFlight.enter(this.kind);
+    try {
+      inFlight.enter(this.kind); // throws BusShutDownError once closed
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const result = this.execute(open, input, options);
     if (result instanceof Promise) return result.then(inFlight.leaveWithUndefined, inFlight.leaveWithError);
     inFlight.leave();
