@@ -1,13 +1,29 @@
 import { ReceiverBusyError, RemoteTimeoutError } from './remote-errors.js';
 
+/** Longest stretch of the event loop spent starting received messages before I/O gets a turn. */
+const SLICE_MS = 5;
+/** Most messages started in one turn of the event loop. */
+const MAX_BATCH = 64;
+
 /**
  * Backpressure of a receiver: at most `maxInFlight` messages run at once; up to `maxQueued` more
  * wait in arrival order, each only until its caller's deadline; beyond that a message is refused
  * with `ReceiverBusyError` without running.
+ *
+ * Messages also start in turns of the event loop: a batch per turn, which grows while starting
+ * them is cheap and falls to one as soon as a turn took longer than `SLICE_MS` (a handler doing
+ * CPU-bound work). So a burst of slow messages does not hold every reply and every new message
+ * behind all of them: replies go out between them, and those whose caller gave up meanwhile are
+ * dropped at their turn instead of run.
  */
 export class InFlightLimit {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly turns: Array<() => void> = [];
+  private turnScheduled = false;
+  private batch = 1;
+  private turnStarted = 0;
+  private startedThisTurn = false;
 
   constructor(
     readonly maxInFlight: number,
@@ -27,12 +43,47 @@ export class InFlightLimit {
     if (this.running >= this.maxInFlight) await this.slot(name, deadline);
     else this.running++;
     try {
+      const turn = this.turn();
+      if (turn !== undefined) await turn;
       return await work();
     } finally {
       const next = this.waiting.shift();
       if (next) next();
       else this.running--;
     }
+  }
+
+  /**
+   * Resolves at this message's turn of the event loop; `undefined` (start now) for the first
+   * message of a turn when none is waiting, so that a lone request pays nothing.
+   */
+  private turn(): Promise<void> | undefined {
+    if (!this.startedThisTurn && this.turns.length === 0 && !this.turnScheduled) {
+      this.startedThisTurn = true;
+      setImmediate(() => (this.startedThisTurn = false));
+      return undefined;
+    }
+    return new Promise((resolve) => {
+      this.turns.push(resolve);
+      this.scheduleTurn();
+    });
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    // Scheduled from the previous turn's callback, so the event loop polls I/O in between.
+    setImmediate(() => {
+      this.turnScheduled = false;
+      const now = performance.now();
+      // The previous turn's messages ran between its callback and now: was that cheap?
+      const took = this.turnStarted === 0 ? 0 : now - this.turnStarted;
+      this.batch = took > SLICE_MS ? 1 : Math.min(this.batch * 2, MAX_BATCH);
+      this.turnStarted = now;
+      for (let i = 0; i < this.batch && this.turns.length > 0; i++) this.turns.shift()!();
+      if (this.turns.length > 0) this.scheduleTurn();
+      else this.turnStarted = 0;
+    });
   }
 
   /** Waits for a slot handed over by a finishing message (the running count stays as it is). */
