@@ -206,7 +206,9 @@ describeWithServer('redis')('a BullMQ worker against raw jobs', () => {
       wrongKey.signEnvelope(envelopeFor('accounts.credit', { account: 'a', cents: 1 })),
       { jobId: randomUUID() },
     );
-    expect(JSON.parse((await outcome(badlySigned, jobs)).reason)).toMatchObject({ code: 'CQRS_UNAUTHENTICATED' });
+    expect(JSON.parse((await outcome(badlySigned, jobs)).reason)).toMatchObject({
+      code: 'CQRS_UNAUTHENTICATED',
+    });
     expect(ran).toHaveLength(0);
 
     const ref = await Test.createTestingModule({

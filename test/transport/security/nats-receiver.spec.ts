@@ -18,6 +18,7 @@ import { hostilePeer, nestPacket, replyOf, type RawMessage } from './hostile-pee
 describeWithServer('nats')('a NATS receiver against a hostile peer', () => {
   let server: TestServer;
   let billing: Billing;
+  const refused: Array<{ code: string; kind: string; subjectName: string; transport: string }> = [];
   const charge = () => billing.subject('command', 'billing.charge');
 
   beforeAll(async () => {
@@ -25,6 +26,7 @@ describeWithServer('nats')('a NATS receiver against a hostile peer', () => {
     billing = await startBilling(server.url, {
       allowHeaders: ['x-tenant'],
       limits: { maxPayloadBytes: 256 * 1024 },
+      onRefused: (error, where) => refused.push({ code: error.code, ...where }),
     });
   });
   afterAll(async () => {
@@ -208,13 +210,19 @@ describeWithServer('nats')('a NATS receiver against a hostile peer', () => {
     expect(billing.log.runs).toHaveLength(0);
   });
 
-  it('counts what it refused by code', async () => {
+  it('counts what it refused by code and reports each refusal to onRefused', async () => {
     const before = { ...receiverOf(billing).refusals };
     const envelope = rawEnvelope('command', 'billing.refund', { account: 'a', cents: 1 });
     await hostilePeer(server.url, [{ subject: charge(), body: nestPacket(charge(), envelope) }]);
     expect(receiverOf(billing).refusals['CQRS_INVALID_ENVELOPE']).toBe(
       (before['CQRS_INVALID_ENVELOPE'] ?? 0) + 1,
     );
+    expect(refused.at(-1)).toEqual({
+      code: 'CQRS_INVALID_ENVELOPE',
+      kind: 'command',
+      subjectName: 'billing.charge',
+      transport: 'nats',
+    });
   });
 
   it('a Nest sender still gets true answers through all of this', async () => {
