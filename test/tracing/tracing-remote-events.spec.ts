@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 /**
  * SPEC §14 T2 for events across services: a publisher and a consumer with tracing on give one
  * trace, over JetStream (the storing handler is a PRODUCER span, the consumer's handler a
@@ -38,6 +39,8 @@ class ParcelSentHandler {
     this.seen.push(context);
   }
 }
+
+jest.setTimeout(30_000);
 
 describeWithServer('nats')('one trace across services for events (SPEC §14 T2)', () => {
   let server: TestServer;

@@ -1,11 +1,14 @@
 /**
  * Services in processes of their own for the cross-process event tests: each runs
- * test/transport/fixtures/event-service.mjs against the built package and reports every
- * delivery it handled on stdout, which is collected here.
+ * test/transport/fixtures/event-service.mjs in a consumer project with the packed package
+ * installed (`npm pack`, as a user's `npm install` of the tarball) and reports every delivery it
+ * handled on stdout, which is collected here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '../package/built-package.js';
+import { consumerProject } from '../package/built-package.js';
 
 /** One delivery a service process reported. */
 export interface HandledLine {
@@ -37,7 +40,11 @@ export class Deliveries {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > deadline) {
-        throw new Error(`Timed out waiting for ${what} (${this.lines.length} deliveries so far)`);
+        const pids = [...new Set(this.lines.map((line) => line.pid))];
+        const counts = pids.map((pid) => `${pid}: ${this.lines.filter((line) => line.pid === pid).length}`);
+        throw new Error(
+          `Timed out waiting for ${what} (deliveries so far by pid: ${counts.join(', ') || 'none'})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -46,8 +53,36 @@ export class Deliveries {
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/event-service.mjs', import.meta.url));
 
+/** What a service needs besides the package (linked from this repository's node_modules). */
+const DEPENDENCIES = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/microservices',
+  '@nats-io/jetstream',
+  '@nats-io/transport-node',
+  'class-transformer',
+  'reflect-metadata',
+  'rxjs',
+];
+
+/** A consumer project with the packed package and the service script, made once per test file. */
+export interface ServiceProject {
+  readonly dir: string;
+  readonly script: string;
+  remove(): void;
+}
+
+/** Packs the package into a fresh consumer project and copies the service script there. */
+export function serviceProject(): ServiceProject {
+  const project = consumerProject('module', DEPENDENCIES);
+  const script = join(project.dir, 'event-service.mjs');
+  copyFileSync(SCRIPT, script);
+  return { dir: project.dir, script, remove: project.remove };
+}
+
 /** Starts a service process and resolves once it reports "ready". */
 export function startEventService(
+  project: ServiceProject,
   env: {
     MODE: 'fanout' | 'jetstream';
     NATS_URL: string;
@@ -58,14 +93,17 @@ export function startEventService(
   },
   deliveries: Deliveries,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [SCRIPT], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, [project.script], {
+    cwd: project.dir,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   let buffered = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+    if (process.env.DEBUG_EVENT_SERVICES) process.stderr.write(chunk);
+  });
   const service: ServiceProcess = {
     child,
     kill: () =>

@@ -16,7 +16,8 @@ const ENGINE: ReceivingEngine = { transport: 'nats', role: 'consumer' };
  * event pattern per listed class on `<prefix>.event.<name>` (with `extras`, e.g. a NATS `queue`
  * shared by the replicas of one service), each bound to that class's name and passed through the
  * shared receiver (limits, authentication, binding, header filter) to the local `EventBus`'s
- * `publishEnvelope`. What the receiver refuses is logged and counted in `receiver.refusals`;
+ * `publishEnvelope`, without the `maxInFlight` bound of commands and queries (a refused event would
+ * be lost). What the receiver refuses is logged and counted in `receiver.refusals`;
  * handler failures are reported by the bus (`onEventError`). Nothing is answered: at most once.
  */
 export function createRemoteEventController(options: CqrsRemoteServeOptions): NestType {
@@ -34,7 +35,9 @@ export function createRemoteEventController(options: CqrsRemoteServeOptions): Ne
 
     onModuleInit(): void {
       const eventBus = this.moduleRef.get(EventBus, { strict: false });
-      this.receiver = new EnvelopeReceiver({ eventBus }, receiverOptions, ENGINE);
+      // Not bounded by maxInFlight / maxQueued: an event has no caller to answer "busy" to, so a
+      // refusal would lose it. NATS's slow-consumer limits bound what a subscriber buffers.
+      this.receiver = new EnvelopeReceiver({ eventBus }, receiverOptions, ENGINE, false);
     }
 
     async receive(name: string, data: unknown, transportContext: unknown): Promise<void> {

@@ -6,7 +6,13 @@ import { firstValueFrom } from 'rxjs';
 import { CqrsLiteModule, EventBus, Message } from '../../../lib/index.js';
 import { CqrsRemoteModule } from '../../../lib/transport/index.js';
 import { assertBuilt } from '../../package/built-package.js';
-import { Deliveries, startEventService, type ServiceProcess } from '../event-services.js';
+import {
+  Deliveries,
+  serviceProject,
+  startEventService,
+  type ServiceProject,
+  type ServiceProcess,
+} from '../event-services.js';
 import { describeWithServer, startServer, type TestServer } from '../servers.js';
 
 @Message({ name: 'proc.order-placed' })
@@ -20,7 +26,7 @@ class OrderRefunded {
 }
 
 describeWithServer('nats')(
-  'events fanned out to services in other processes (the built package, plain JavaScript)',
+  'events fanned out to services in other processes (the packed package, plain JavaScript)',
   () => {
     let server: TestServer;
     let publisher: INestApplication;
@@ -29,15 +35,18 @@ describeWithServer('nats')(
     const services: ServiceProcess[] = [];
     const prefix = `proc-${randomUUID().slice(0, 8)}`;
 
+    let project: ServiceProject;
+
     beforeAll(async () => {
       assertBuilt();
+      project = serviceProject();
       server = await startServer('nats');
       const env = { MODE: 'fanout' as const, NATS_URL: server.url, PREFIX: prefix };
       services.push(
         ...(await Promise.all([
-          startEventService({ ...env, SERVICE: 'billing' }, deliveries),
-          startEventService({ ...env, SERVICE: 'billing' }, deliveries),
-          startEventService({ ...env, SERVICE: 'mailer' }, deliveries),
+          startEventService(project, { ...env, SERVICE: 'billing' }, deliveries),
+          startEventService(project, { ...env, SERVICE: 'billing' }, deliveries),
+          startEventService(project, { ...env, SERVICE: 'mailer' }, deliveries),
         ])),
       );
 
@@ -63,6 +72,7 @@ describeWithServer('nats')(
     }, 30_000);
 
     afterAll(async () => {
+      project?.remove();
       await Promise.all(services.map((service) => service.kill()));
       await publisher?.close();
       await server?.stop();
@@ -78,6 +88,7 @@ describeWithServer('nats')(
       await deliveries.until(
         () => deliveries.distinct(billing).size === 300 && deliveries.distinct([mailer!]).size === 300,
         'every event at both services',
+        20_000,
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
       const byBilling = deliveries.lines.filter((line) => billing.includes(line.pid));
@@ -88,7 +99,7 @@ describeWithServer('nats')(
       expect(byBilling.some((line) => line.pid === billing2)).toBe(true);
       // The receiver's context.id is the publish's id: idempotent handlers can key on it.
       expect(new Set(byBilling.map((line) => line.id)).size).toBe(300);
-    });
+    }, 30_000);
 
     it('unknown names are refused: an event nobody serves, and a served subject carrying another name', async () => {
       deliveries.lines.length = 0;
@@ -105,6 +116,6 @@ describeWithServer('nats')(
       );
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect([...deliveries.distinct()]).toEqual(['o-after']);
-    });
+    }, 30_000);
   },
 );

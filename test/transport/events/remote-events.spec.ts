@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { ClientsModule, Transport, type ClientProxy } from '@nestjs/microservices';
@@ -45,6 +46,8 @@ class RecordingHandler {
     this.log.push({ ...this.who, orderId: event.orderId, context });
   }
 }
+
+jest.setTimeout(30_000);
 
 describeWithServer('nats')('events fanned out over NATS (CqrsRemoteModule events)', () => {
   let server: TestServer;

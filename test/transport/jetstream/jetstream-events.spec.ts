@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -20,6 +21,8 @@ import {
   OrderPlaced,
   OrderShipped,
 } from './jetstream-apps.js';
+
+jest.setTimeout(30_000);
 
 describeWithServer('nats')(
   'JetStream events (nestjs-cqrs-lite/transport/jetstream), over a real nats-server -js',

@@ -1,7 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { Message, EventBus } from '../../../lib/index.js';
 import { assertBuilt } from '../../package/built-package.js';
-import { Deliveries, startEventService, type HandledLine, type ServiceProcess } from '../event-services.js';
+import {
+  Deliveries,
+  serviceProject,
+  startEventService,
+  type ServiceProject,
+  type HandledLine,
+  type ServiceProcess,
+} from '../event-services.js';
 import { describeWithServer, startServer, type TestServer } from '../servers.js';
 import { CqrsJetStreamEvents } from '../../../lib/transport/jetstream/index.js';
 import { freshStream, jetStreamApp } from './jetstream-apps.js';
@@ -25,11 +32,18 @@ function expectRedeliveriesMarked(lines: HandledLine[]): number {
   return duplicates;
 }
 
-describeWithServer('nats')('JetStream events across crashes (separate processes, the built package)', () => {
+describeWithServer('nats')('JetStream events across crashes (separate processes, the packed package)', () => {
   const apps: INestApplication[] = [];
   const services: ServiceProcess[] = [];
 
-  beforeAll(assertBuilt);
+  let project: ServiceProject;
+
+  beforeAll(() => {
+    assertBuilt();
+    project = serviceProject();
+  }, 60_000);
+
+  afterAll(() => project?.remove());
 
   afterEach(async () => {
     await Promise.all(services.splice(0).map((service) => service.kill()));
@@ -57,7 +71,7 @@ describeWithServer('nats')('JetStream events across crashes (separate processes,
         },
       );
       apps.push(publisher);
-      const first = await startEventService(env, deliveries);
+      const first = await startEventService(project, env, deliveries);
       services.push(first);
 
       const eventBus = publisher.get(EventBus);
@@ -72,7 +86,7 @@ describeWithServer('nats')('JetStream events across crashes (separate processes,
       await first.kill();
       const handledBeforeCrash = deliveries.distinct().size;
       expect(handledBeforeCrash).toBeLessThan(2_000);
-      services.push(await startEventService(env, deliveries));
+      services.push(await startEventService(project, env, deliveries));
       await publishing;
 
       await deliveries.until(
@@ -97,6 +111,7 @@ describeWithServer('nats')('JetStream events across crashes (separate processes,
       const deliveries = new Deliveries();
       services.push(
         await startEventService(
+          project,
           {
             MODE: 'jetstream',
             NATS_URL: server.url,
