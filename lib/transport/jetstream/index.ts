@@ -20,7 +20,7 @@ export {
   DEFAULT_MAX_DELIVER,
   JetStreamEventConsumer,
 } from './jetstream-event-consumer.js';
-export { publishToJetStream } from './jetstream-event-publisher.js';
+export { publishToJetStream, type JetStreamPublishSettings } from './jetstream-event-publisher.js';
 export { JetStreamOptionsError } from './jetstream-errors.js';
 export {
   DELIVERY_ATTEMPT_HEADER,
