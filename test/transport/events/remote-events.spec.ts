@@ -229,4 +229,59 @@ describeWithServer('nats')('events fanned out over NATS (CqrsRemoteModule events
     expect(seenBy('billing').map((s) => s.orderId)).toEqual(['o-once']);
     expect(seenBy('mailer').map((s) => s.orderId)).toEqual(['o-once']);
   });
+
+  it('with authentication, signed events are received and unsigned ones refused', async () => {
+    const key = { id: 'k1', secret: 'a secret of at least thirty-two bytes!' };
+    const signedPrefix = `${prefix}-signed`;
+    @Module({
+      imports: [
+        CqrsLiteModule.forRoot({ onEventError: () => undefined }),
+        CqrsRemoteModule.serve({
+          events: [OrderPlaced],
+          subjectPrefix: signedPrefix,
+          authentication: { verificationKeys: { [key.id]: key.secret } },
+        }),
+      ],
+      providers: [
+        { provide: LOG, useValue: log },
+        { provide: WHO, useValue: { service: 'verifier', replica: 1 } },
+        RecordingHandler,
+      ],
+    })
+    class VerifierModule {}
+    const verifierRef = await Test.createTestingModule({ imports: [VerifierModule] }).compile();
+    const verifier = verifierRef.createNestApplication({ logger: false });
+    verifier.connectMicroservice({ transport: Transport.NATS, options: { servers: [server.url] } });
+    await verifier.startAllMicroservices();
+    await verifier.init();
+    apps.push(verifier);
+
+    @Module({
+      imports: [
+        CqrsLiteModule.forRoot(),
+        ClientsModule.register([
+          { name: 'SIGNED', transport: Transport.NATS, options: { servers: [server.url] } },
+        ]),
+        CqrsRemoteModule.forRoot({
+          client: 'SIGNED',
+          events: [OrderPlaced],
+          subjectPrefix: signedPrefix,
+          authentication: { signingKey: key },
+        }),
+      ],
+    })
+    class SignerModule {}
+    const signerRef = await Test.createTestingModule({ imports: [SignerModule] }).compile();
+    const signer = signerRef.createNestApplication({ logger: false });
+    await signer.init();
+    apps.push(signer);
+
+    await signer.get(EventBus).publish(new OrderPlaced('o-signed'));
+    const unsigned = publisher.get(EventBus).toEnvelope(new OrderPlaced('o-unsigned'));
+    await firstValueFrom(raw.emit(`${signedPrefix}.event.fanout.order-placed`, unsigned), {
+      defaultValue: undefined,
+    });
+    await settle();
+    expect(seenBy('verifier').map((s) => s.orderId)).toEqual(['o-signed']);
+  });
 });

@@ -410,6 +410,35 @@ describeWithServer('nats')(
       expect(fromNow.deliveries[0]!.orderId).toBe('o-late');
     });
 
+    it('with authentication, published events are signed and a consumer parks unsigned ones at once', async () => {
+      const names = freshStream();
+      const key = { id: 'k1', secret: 'a secret of at least thirty-two bytes!' };
+      const behaviour = new Behaviour();
+      const parked: ParkedEvent[] = [];
+      await app(
+        {
+          servers: server.url,
+          ...names,
+          authentication: { verificationKeys: { [key.id]: key.secret } },
+          consume: { durable: 'billing', events: [OrderPlaced], onParked: (p) => parked.push(p) },
+        },
+        behaviour,
+      );
+      const publisher = await app(
+        { servers: server.url, ...names, publish: [OrderPlaced], authentication: { signingKey: key } },
+        new Behaviour(),
+        { handlers: false },
+      );
+      await publisher.get(EventBus).publish(new OrderPlaced('o-signed'));
+      const subject = `${names.subjectPrefix}.event.js.order-placed`;
+      await jetstream(nc).publish(subject, JSON.stringify(envelopeOf('o-unsigned')));
+
+      await eventually(() => behaviour.handledOnce('o-signed') !== undefined, 'the signed event');
+      await eventually(() => parked.length === 1, 'the unsigned event parked');
+      expect(parked[0]).toMatchObject({ reason: 'invalid-envelope', attempts: 1 });
+      expect(behaviour.deliveries.map((d) => d.orderId)).toEqual(['o-signed']);
+    });
+
     it('options that cannot work fail init saying which', async () => {
       await expect(jetStreamApp({ publish: [OrderPlaced] })).rejects.toThrow(JetStreamOptionsError);
       await expect(
