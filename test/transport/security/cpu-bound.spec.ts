@@ -3,6 +3,7 @@
  * answer in time. Callers whose deadline passes before their request starts are answered with a
  * timeout and their work is never run; those served in time get their answers.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Module } from '@nestjs/common';
@@ -11,6 +12,9 @@ import { CqrsLiteModule, QueryBus, QueryHandler } from '../../../lib/index.js';
 import { CqrsNatsServer, CqrsRemoteModule } from '../../../lib/transport/index.js';
 import { describeWithServer, startServer, type TestServer } from '../servers.js';
 import { Balance, startBillingSender } from './billing-apps.js';
+
+// Real servers and processes on a shared machine: allow more than Jest's default 5 s.
+jest.setTimeout(60_000);
 
 let ran = 0;
 

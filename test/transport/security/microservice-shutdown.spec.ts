@@ -3,6 +3,7 @@
  * closed with requests in flight. With CqrsNatsServer every caller gets its answer; Nest's own
  * NATS server closes the connection first and every reply is lost.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,6 +12,9 @@ import { CqrsLiteModule, QueryBus, QueryHandler } from '../../../lib/index.js';
 import { CqrsNatsServer, CqrsRemoteModule } from '../../../lib/transport/index.js';
 import { describeWithServer, startServer, type TestServer } from '../servers.js';
 import { Balance, startBillingSender } from './billing-apps.js';
+
+// Real servers and processes on a shared machine: allow more than Jest's default 5 s.
+jest.setTimeout(60_000);
 
 let finished = 0;
 
@@ -51,11 +55,11 @@ describeWithServer('nats')('shutdown of a standalone microservice receiver', () 
     await server?.stop();
   });
 
-  const inFlightAtClose = async (transport: MicroserviceOptions) => {
+  const inFlightAtClose = async (transport: MicroserviceOptions, timeout: number) => {
     const prefix = `shutdown-${randomUUID().slice(0, 8)}`;
     finished = 0;
     const receiver = await standalone(prefix, transport);
-    const sender = await startBillingSender(server.url, prefix, { timeout: 3_000 });
+    const sender = await startBillingSender(server.url, prefix, { timeout });
     try {
       const asks = Array.from({ length: 200 }, () =>
         sender
@@ -75,18 +79,21 @@ describeWithServer('nats')('shutdown of a standalone microservice receiver', () 
   };
 
   it('17.1: with CqrsNatsServer, app.close() answers all 200 requests in flight before the connection closes', async () => {
-    const { outcomes, finished: ran } = await inFlightAtClose({
-      strategy: new CqrsNatsServer({ servers: [server.url] }),
-    });
+    const { outcomes, finished: ran } = await inFlightAtClose(
+      {
+        strategy: new CqrsNatsServer({ servers: [server.url] }),
+      },
+      15_000,
+    );
     expect(ran).toBe(200);
     expect(outcomes.filter((o) => o === 'answered')).toHaveLength(200);
   });
 
   it("17.1: (why) with Nest's own NATS server the handlers finish but the callers time out", async () => {
-    const { outcomes, finished: ran } = await inFlightAtClose({
-      transport: Transport.NATS,
-      options: { servers: [server.url] },
-    });
+    const { outcomes, finished: ran } = await inFlightAtClose(
+      { transport: Transport.NATS, options: { servers: [server.url] } },
+      3_000,
+    );
     expect(ran).toBe(200);
     expect(outcomes.filter((o) => o === 'answered').length).toBeLessThan(200);
   });

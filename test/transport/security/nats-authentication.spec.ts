@@ -3,6 +3,7 @@
  * canonical envelope and over replies, key ids for rotation, replay protection; and the
  * receiver's concurrency limit (item 8).
  */
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { CommandBus, QueryBus } from '../../../lib/index.js';
 import {
@@ -21,6 +22,9 @@ import {
   type Billing,
 } from './billing-apps.js';
 import { hostilePeer, nestPacket, replyOf } from './hostile-peer.js';
+
+// Real servers and processes on a shared machine: allow more than Jest's default 5 s.
+jest.setTimeout(60_000);
 
 const OLD = { id: 'k-2025', secret: randomBytes(32).toString('base64') };
 const NEW = { id: 'k-2026', secret: randomBytes(32).toString('base64') };

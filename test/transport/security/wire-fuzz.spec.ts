@@ -5,6 +5,7 @@
  * no handler run unless the reply says it succeeded, no prototype touched, memory bounded.
  * Also the sender's side: forged replies end as a CqrsError.
  */
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { CommandBus, CqrsError, Message, MessageValidationError, QueryBus } from '../../../lib/index.js';
@@ -21,6 +22,9 @@ import { MALFORMED_REQUEST } from '../../../lib/transport/cqrs-nats.deserializer
 import { describeWithServer, startServer, type TestServer } from '../servers.js';
 import { startBilling, type Billing } from './billing-apps.js';
 import { hostilePeer, replyOf } from './hostile-peer.js';
+
+// Real servers and processes on a shared machine: allow more than Jest's default 5 s.
+jest.setTimeout(60_000);
 
 @Message({ name: 'fuzz.cmd' })
 class FuzzCommand {
