@@ -156,11 +156,16 @@ export class JetStreamEventConsumer {
   private async handle(event: ConsumedEvent, message: JsMsg): Promise<void> {
     const attempt = message.info.deliveryCount;
     let envelope: unknown;
+    // A handler slower than ackWait would be redelivered while it runs: tell the server it is in progress.
+    const ackWait = this.options.ackWait ?? DEFAULT_ACK_WAIT;
+    const inProgress = setInterval(() => message.working(), Math.max(ackWait / 2, 100));
     try {
       envelope = message.json();
       await this.receiver.publish(event.name, envelope, { [DELIVERY_ATTEMPT_HEADER]: String(attempt) });
+      clearInterval(inProgress);
       message.ack();
     } catch (error) {
+      clearInterval(inProgress);
       if (isShutDown(error)) {
         message.nak();
         return;

@@ -45,6 +45,8 @@ export interface Delivery {
 export class Behaviour {
   readonly deliveries: Delivery[] = [];
   readonly failures = new Map<string, number>();
+  /** Milliseconds the handler takes for an order id (none: it returns at once). */
+  readonly delays = new Map<string, number>();
   /** Called after each successful delivery (e.g. a read-model write). */
   onHandled: (event: OrderPlaced | OrderShipped, context: MessageContext) => void = () => undefined;
 
@@ -60,8 +62,10 @@ export const BEHAVIOUR = Symbol('BEHAVIOUR');
 class RecordingHandler {
   constructor(@Inject(BEHAVIOUR) private readonly behaviour: Behaviour) {}
 
-  handle(event: OrderPlaced | OrderShipped, context: MessageContext): void {
+  async handle(event: OrderPlaced | OrderShipped, context: MessageContext): Promise<void> {
     const { behaviour } = this;
+    const delay = behaviour.delays.get(event.orderId);
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
     behaviour.deliveries.push({
       orderId: event.orderId,
       id: context.id,

@@ -439,6 +439,25 @@ describeWithServer('nats')(
       expect(behaviour.deliveries.map((d) => d.orderId)).toEqual(['o-signed']);
     });
 
+    it('a handler slower than ackWait is kept in progress: no other replica gets it while it runs', async () => {
+      const names = freshStream();
+      const behaviour = new Behaviour();
+      behaviour.delays.set('o-slow', 1_500);
+      const options = {
+        servers: server.url,
+        ...names,
+        consume: { durable: 'slow', events: [OrderPlaced], ackWait: 400 },
+      };
+      // Two replicas of one service, sharing its durable consumer.
+      await app(options, behaviour);
+      await app(options, behaviour);
+      const envelope = envelopeOf('o-slow');
+      await jetstream(nc).publish(`${names.subjectPrefix}.event.js.order-placed`, JSON.stringify(envelope));
+      await eventually(() => behaviour.handledOnce('o-slow') !== undefined, 'the slow event');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(behaviour.deliveries.map((d) => d.attempt)).toEqual(['1']);
+    });
+
     it('options that cannot work fail init saying which', async () => {
       await expect(jetStreamApp({ publish: [OrderPlaced] })).rejects.toThrow(JetStreamOptionsError);
       await expect(
