@@ -24,6 +24,7 @@ export class InFlightLimit {
   private batch = 1;
   private turnStarted = 0;
   private startedThisTurn = false;
+  private stretchStarted = 0;
 
   constructor(
     readonly maxInFlight: number,
@@ -54,14 +55,21 @@ export class InFlightLimit {
   }
 
   /**
-   * Resolves at this message's turn of the event loop; `undefined` (start now) for the first
-   * message of a turn when none is waiting, so that a lone request pays nothing.
+   * Resolves at this message's turn of the event loop; `undefined` (start now) when none is
+   * waiting and the current stretch of the event loop has lasted less than `SLICE_MS`, so that
+   * requests that do not block pay nothing.
    */
   private turn(): Promise<void> | undefined {
-    if (!this.startedThisTurn && this.turns.length === 0 && !this.turnScheduled) {
-      this.startedThisTurn = true;
-      setImmediate(() => (this.startedThisTurn = false));
-      return undefined;
+    if (this.turns.length === 0 && !this.turnScheduled) {
+      const now = performance.now();
+      if (!this.startedThisTurn) {
+        this.startedThisTurn = true;
+        this.stretchStarted = now;
+        setImmediate(() => (this.startedThisTurn = false));
+        return undefined;
+      }
+      // More messages in the same stretch of the event loop start at once while it is short.
+      if (now - this.stretchStarted < SLICE_MS) return undefined;
     }
     return new Promise((resolve) => {
       this.turns.push(resolve);
