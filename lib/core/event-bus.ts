@@ -33,7 +33,15 @@ export interface EventRegistration {
   /** Its message name (`@Message({ name })`, else the class name). */
   readonly messageName: string;
   /** Its handlers in subscription order, each with the names of its whole middleware chain. */
-  readonly handlers: ReadonlyArray<{ readonly handler: string; readonly middleware: readonly string[] }>;
+  readonly handlers: ReadonlyArray<EventHandlerRegistration>;
+}
+
+/** One handler of an event class, as `EventBus.registrations()` reports it. */
+export interface EventHandlerRegistration {
+  /** The handler's class or function name. */
+  readonly handler: string;
+  /** Names of its whole middleware chain in execution order. */
+  readonly middleware: readonly string[];
 }
 
 /** Options of an event bus. */

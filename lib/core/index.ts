@@ -8,6 +8,7 @@ export { QueryBus, type IQueryHandler, type QueryHandlerFn } from './query-bus.j
 export {
   EventBus,
   type EventBusOptions,
+  type EventHandlerRegistration,
   type EventHandlerFn,
   type EventRegistration,
   type IEventHandler,

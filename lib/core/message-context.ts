@@ -172,12 +172,19 @@ export class DispatchContext implements MessageContext {
 
 /** What a context shows of itself in `JSON.stringify`, `util.inspect` and test diffs. */
 export interface MessageContextData {
+  /** As `MessageContext.kind`. */
   readonly kind: MessageKind;
+  /** As `MessageContext.messageName`. */
   readonly messageName: string;
+  /** As `MessageContext.id`. */
   readonly id: string;
+  /** As `MessageContext.correlationId`. */
   readonly correlationId: string;
+  /** As `MessageContext.causationId`. */
   readonly causationId: string | undefined;
+  /** `MessageContext.timestamp` in ISO 8601. */
   readonly timestamp: string;
+  /** As `MessageContext.headers`. */
   readonly headers: Readonly<Record<string, string>>;
 }
 

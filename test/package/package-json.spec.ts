@@ -90,6 +90,8 @@ describe('SPEC §1: package.json', () => {
       '@nats-io/transport-node': '^3.4.0',
       // Only tracing needs it.
       '@opentelemetry/api': '^1.9.0',
+      // Only a shared query cache store (cache: { store }) is one; the package only calls it.
+      'cache-manager': '^6.0.0 || ^7.0.0',
     });
     const optional = Object.entries(pkg.peerDependenciesMeta ?? {})
       .filter(([, meta]) => meta.optional === true)
@@ -101,6 +103,7 @@ describe('SPEC §1: package.json', () => {
       '@nestjs/microservices',
       '@opentelemetry/api',
       'bullmq',
+      'cache-manager',
       'class-transformer',
       'class-validator',
       'ioredis',
