@@ -16,12 +16,14 @@ import { Balance, startBillingSender } from './billing-apps.js';
 // Real servers and processes on a shared machine: allow more than Jest's default 5 s.
 jest.setTimeout(60_000);
 
+let started = 0;
 let finished = 0;
 
 @Injectable()
 @QueryHandler(Balance)
 class SlowBalanceHandler {
   async execute(query: Balance) {
+    started++;
     await new Promise((resolve) => setTimeout(resolve, query.delayMs));
     finished++;
     return 7;
@@ -57,6 +59,7 @@ describeWithServer('nats')('shutdown of a standalone microservice receiver', () 
 
   const inFlightAtClose = async (transport: MicroserviceOptions, timeout: number) => {
     const prefix = `shutdown-${randomUUID().slice(0, 8)}`;
+    started = 0;
     finished = 0;
     const receiver = await standalone(prefix, transport);
     const sender = await startBillingSender(server.url, prefix, { timeout });
@@ -70,7 +73,12 @@ describeWithServer('nats')('shutdown of a standalone microservice receiver', () 
             (e: unknown) => (e as { code?: string }).code ?? String(e),
           ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Close only once all 200 are really in flight on the receiver (bounded: a loaded machine
+      // may take longer than a fixed pause to deliver them).
+      for (let waited = 0; started < 200 && waited < 10_000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(started).toBe(200);
       await receiver.close();
       return { outcomes: await Promise.all(asks), finished };
     } finally {
